@@ -1,0 +1,33 @@
+"""logitfit: binary logistic regression by exact, fused minimisation of the BCE loss."""
+
+from __future__ import annotations
+
+from importlib.metadata import PackageNotFoundError, version
+
+from ._estimator import LogisticRegression
+from .functional import (
+    bce_from_logits,
+    bce_gradient,
+    bce_hessian,
+    bce_loss,
+    log_sigmoid,
+    sigmoid,
+    sigmoid_derivative,
+)
+
+try:
+    __version__ = version("logitfit")
+except PackageNotFoundError:  # running from a source tree that was not installed
+    __version__ = "0.0.0"
+
+__all__ = [
+    "LogisticRegression",
+    "__version__",
+    "bce_from_logits",
+    "bce_gradient",
+    "bce_hessian",
+    "bce_loss",
+    "log_sigmoid",
+    "sigmoid",
+    "sigmoid_derivative",
+]

@@ -1,0 +1,343 @@
+"""scikit-learn compatible estimator: validation at the boundary, then objective + solver."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import sys
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from . import _kernels
+from ._loss import log_sigmoid, sigmoid
+from ._objective import BCEObjective
+from .solvers import SOLVERS, IterationInfo, select_solver
+from .solvers._base import not_converged_message
+
+_SUPPORTED_PENALTIES = ("l2", None)
+
+
+class LogisticRegression(ClassifierMixin, BaseEstimator):
+    """Binary logistic regression fitted by minimising the penalised binary cross-entropy.
+
+    A drop-in for :class:`sklearn.linear_model.LogisticRegression` on two-class problems.
+    The objective is, with sample weights sᵢ (times class weights), zᵢ = xᵢ·w + b::
+
+        Σᵢ sᵢ [softplus(zᵢ) - yᵢ zᵢ] + ‖w‖² / (2C)
+
+    so ``C`` means what it means in scikit-learn, and the intercept is not penalised.
+
+    Parameters
+    ----------
+    penalty : {"l2", None}, default="l2"
+        ``None`` fits the unpenalised maximum-likelihood model (``C`` is then ignored).
+    C : float, default=1.0
+        Inverse regularisation strength, > 0. ``np.inf`` is the same as ``penalty=None``.
+    l1_ratio : float, default=0.5
+        Elastic-net mixing parameter; only used by elastic-net penalties.
+    fit_intercept : bool, default=True
+        Whether to fit an intercept.
+    solver : {"auto", "lbfgs", "newton-cholesky", "newton-cg", "gd", "agd"}, default="auto"
+        ``"auto"`` uses Newton-Cholesky for dense data with at most 1000 features and at least
+        as many samples, Newton-CG otherwise (see :func:`logitfit.solvers.select_solver`).
+    tol : float, default=1e-6
+        Stop when ‖∇f‖∞ / Σsᵢ ≤ tol (the same rule for every solver).
+    max_iter : int, default=None
+        Iteration budget; ``None`` uses the solver's own default (100 for Newton-Cholesky,
+        200 Newton-CG, 1000 L-BFGS, 5000 AGD, 10000 GD).
+    class_weight : dict, "balanced" or None, default=None
+        Weights per class, multiplied into the sample weights; ``"balanced"`` uses
+        ``n_samples / (2 * count(class))``.
+    warm_start : bool, default=False
+        Start from the previous solution when refitting.
+    verbose : int, default=0
+        ``>= 1`` prints one line per iteration.
+    random_state : int, RandomState instance or None, default=None
+        Accepted for scikit-learn compatibility; the current solvers are deterministic.
+    solver_options : dict, default=None
+        Extra options of the chosen solver: ``learning_rate`` for ``"gd"``, ``memory`` for
+        ``"lbfgs"``, ``max_cg_iter`` for ``"newton-cg"``.
+
+    Attributes
+    ----------
+    coef_ : ndarray of shape (1, n_features)
+    intercept_ : ndarray of shape (1,)
+    classes_ : ndarray of shape (2,)
+        The two labels; ``classes_[1]`` is the positive class.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined when X has string column names (pandas).
+    n_iter_ : ndarray of shape (1,)
+    converged_ : bool
+    solver_ : str
+        The solver actually used (resolves ``"auto"``).
+    history_ : dict of str to ndarray
+        Per iteration (the starting point first): ``objective``, ``grad_norm``, ``step`` and
+        ``time`` in seconds.
+    """
+
+    def __init__(
+        self,
+        penalty="l2",
+        *,
+        C=1.0,
+        l1_ratio=0.5,
+        fit_intercept=True,
+        solver="auto",
+        tol=1e-6,
+        max_iter=None,
+        class_weight=None,
+        warm_start=False,
+        verbose=0,
+        random_state=None,
+        solver_options=None,
+    ):
+        self.penalty = penalty
+        self.C = C
+        self.l1_ratio = l1_ratio
+        self.fit_intercept = fit_intercept
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.class_weight = class_weight
+        self.warm_start = warm_start
+        self.verbose = verbose
+        self.random_state = random_state
+        self.solver_options = solver_options
+
+    # ------------------------------------------------------------------ validation
+    def _check_params(self):
+        if self.penalty not in _SUPPORTED_PENALTIES:
+            raise ValueError(
+                f"penalty={self.penalty!r} is not supported; use penalty='l2' or penalty=None."
+            )
+        if not isinstance(self.C, numbers.Real) or not self.C > 0:
+            raise ValueError(f"C must be a positive number (np.inf for no penalty), got {self.C!r}.")
+        if not isinstance(self.tol, numbers.Real) or not self.tol > 0:
+            raise ValueError(f"tol must be a positive number, got {self.tol!r}.")
+        if self.max_iter is not None and (
+            not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1
+        ):
+            raise ValueError(f"max_iter must be a positive integer or None, got {self.max_iter!r}.")
+        if self.solver != "auto" and self.solver not in SOLVERS:
+            names = ", ".join(repr(name) for name in ["auto", *sorted(SOLVERS)])
+            raise ValueError(f"solver={self.solver!r} is not known; choose one of {names}.")
+        if self.solver_options is not None and not isinstance(self.solver_options, dict):
+            raise ValueError(
+                f"solver_options must be a dict or None, got {type(self.solver_options).__name__}."
+            )
+        if not (
+            self.class_weight is None
+            or self.class_weight == "balanced"
+            or isinstance(self.class_weight, dict)
+        ):
+            raise ValueError(
+                "class_weight must be None, 'balanced' or a dict mapping class labels to "
+                f"weights, got {self.class_weight!r}."
+            )
+
+    def _validate_X(self, X, reset):
+        return validate_data(
+            self, X, reset=reset, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
+        )
+
+    def _effective_C(self) -> float:
+        return math.inf if self.penalty is None else float(self.C)
+
+    def _sample_weights(self, X, y_encoded, sample_weight):
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                       ensure_non_negative=True, copy=True)
+        if self.class_weight is not None:
+            per_class = compute_class_weight(
+                self.class_weight, classes=np.arange(2), y=y_encoded, sample_weight=weights
+            ) if self.class_weight == "balanced" else self._dict_class_weight()
+            weights *= per_class[y_encoded]
+        if not weights.sum() > 0:
+            raise ValueError("sample_weight (times class_weight) sums to zero; "
+                             "give at least one sample a positive weight.")
+        return weights
+
+    def _dict_class_weight(self) -> np.ndarray:
+        unknown = set(self.class_weight) - set(self.classes_.tolist())
+        if unknown:
+            raise ValueError(
+                f"class_weight has labels {sorted(map(str, unknown))} that are not among the "
+                f"classes {self.classes_.tolist()}."
+            )
+        return np.array([float(self.class_weight.get(label, 1.0)) for label in self.classes_])
+
+    # ------------------------------------------------------------------ fitting
+    def fit(self, X, y, sample_weight=None):
+        """Fit the model.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            float32 data is kept as float32 (passes read it at half the memory traffic).
+        y : array-like of shape (n_samples,)
+            Exactly two distinct labels, of any type.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; a weight of k counts a sample k times.
+
+        Returns
+        -------
+        self : LogisticRegression
+        """
+        self._check_params()
+        X, y = validate_data(
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
+        )
+        check_classification_targets(y)
+        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        if self.classes_.shape[0] != 2:
+            raise ValueError(
+                "LogisticRegression is a binary classifier and needs exactly 2 classes in y; "
+                f"got {self.classes_.shape[0]} class(es): {self.classes_.tolist()[:10]}. "
+                "For one-vs-rest on more classes wrap it in sklearn.multiclass.OneVsRestClassifier."
+            )
+        y_encoded = y_encoded.astype(np.float64)
+        weights = self._sample_weights(X, y_encoded.astype(np.intp), sample_weight)
+        objective = BCEObjective(
+            X, y_encoded, weights, C=self._effective_C(), fit_intercept=self.fit_intercept
+        )
+        solver = select_solver(objective) if self.solver == "auto" else self.solver
+        spec = SOLVERS[solver]
+        options = dict(self.solver_options or {})
+        unknown = set(options) - set(spec.options)
+        if unknown:
+            allowed = ", ".join(spec.options) or "none"
+            raise ValueError(
+                f"solver_options {sorted(unknown)} are not options of solver {solver!r} "
+                f"(its options: {allowed})."
+            )
+        max_iter = spec.default_max_iter if self.max_iter is None else int(self.max_iter)
+        result = spec.solve(
+            objective, self._initial_coef(objective), tol=float(self.tol), max_iter=max_iter,
+            callback=self._progress_printer(solver) if self.verbose else None, **options,
+        )
+        if not result.converged:
+            warnings.warn(
+                not_converged_message(solver, max_iter, objective.optimality(
+                    objective.gradient(result.coef)), self.tol)
+                if result.message == "max_iter reached"
+                else f"solver {solver!r} did not reach tol={self.tol:g}: {result.message}. "
+                "The coefficients are the best found; try solver='newton-cholesky' or "
+                "'newton-cg', or a larger tol.",
+                ConvergenceWarning,
+                stacklevel=2,
+            )
+        w, b = objective.split(result.coef)
+        self.coef_ = w.reshape(1, -1).copy()
+        self.intercept_ = np.array([b], dtype=np.float64)
+        self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
+        self.converged_ = bool(result.converged)
+        self.solver_ = solver
+        self.history_ = result.history
+        return self
+
+    def _initial_coef(self, objective: BCEObjective) -> np.ndarray:
+        n_features = objective.n_features
+        if (
+            self.warm_start
+            and hasattr(self, "coef_")
+            and self.coef_.shape == (1, n_features)
+        ):
+            coef = self.coef_.ravel()
+            return np.r_[coef, self.intercept_] if self.fit_intercept else coef.copy()
+        coef = np.zeros(objective.n_coef)
+        if self.fit_intercept:
+            # The intercept-only optimum, logit of the weighted positive rate: a better start
+            # than 0 when the classes are unbalanced, and exact for the null model.
+            rate = float(objective.sample_weight @ objective.y) / objective.scale
+            rate = min(max(rate, 1e-12), 1 - 1e-12)
+            coef[-1] = math.log(rate / (1 - rate))
+        return coef
+
+    def _progress_printer(self, solver: str):
+        def show(info: IterationInfo):
+            if info.iteration == 0:
+                print(f"[logitfit] solver={solver}", file=sys.stdout)
+                print(f"{'iter':>6} {'objective':>16} {'grad norm':>11} {'step':>10} "
+                      f"{'time (s)':>9}", file=sys.stdout)
+            print(f"{info.iteration:6d} {info.objective:16.9g} {info.grad_norm:11.3e} "
+                  f"{info.step:10.3g} {info.time:9.3f}", file=sys.stdout, flush=True)
+
+        return show
+
+    # ------------------------------------------------------------------ prediction
+    def decision_function(self, X):
+        """Return the logits z = X w + b.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Positive values favour ``classes_[1]``.
+        """
+        check_is_fitted(self)
+        X = self._validate_X(X, reset=False)
+        w = np.ascontiguousarray(self.coef_.ravel())
+        b = float(self.intercept_[0])
+        n_parts = _kernels.n_parts_for(X.shape[0])
+        if sp.issparse(X):
+            return _kernels.csr_linear_predictor(X.data, X.indices, X.indptr, w, b, n_parts)
+        return _kernels.dense_linear_predictor(X, w, b, n_parts)
+
+    def predict_proba(self, X):
+        """Return class probabilities [P(classes_[0]), P(classes_[1])].
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+        """
+        z = self.decision_function(X)
+        # σ(-z) rather than 1 - σ(z): keeps precision when σ(z) is close to 1.
+        return np.column_stack([sigmoid(-z), sigmoid(z)])
+
+    def predict_log_proba(self, X):
+        """Return log class probabilities, finite for every finite logit.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+        """
+        z = self.decision_function(X)
+        return np.column_stack([log_sigmoid(-z), log_sigmoid(z)])
+
+    def predict(self, X):
+        """Return the predicted label for each sample.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+            Labels from ``classes_``.
+        """
+        return self.classes_[(self.decision_function(X) > 0).astype(np.intp)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.sparse = True
+        return tags

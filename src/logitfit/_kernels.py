@@ -1,0 +1,334 @@
+"""Fused passes over the rows of X: the only code that reads the data matrix.
+
+Each public function here makes exactly one pass over X and returns sums over rows:
+
+* ``*_loss_gradient``: Σ sᵢ L(zᵢ, yᵢ) and Σ sᵢ (σ(zᵢ) - yᵢ) [xᵢ, 1] (seed eq. (12)) in one pass:
+  for each row, zᵢ = xᵢ·w + b, the pointwise loss and its derivative, then the row is added to
+  the gradient while it is still in L1 cache. No n-sized intermediate goes through memory
+  between the two halves, which is what two BLAS calls (X @ w, then Xᵀ r) would need.
+* ``*_hessp``: Σ hᵢ (xᵢ·v + v_b) [xᵢ, 1] for given Hessian weights hᵢ, again one pass.
+* ``*_linear_predictor``: z = X w + b, accumulated in float64 whatever the dtype of X.
+* ``dense_hessian``: Xᵀ diag(h) X in row blocks through BLAS ``syrk`` (symmetric rank-k update),
+  so the n x d matrix diag(√h) X never exists: only one block of it at a time.
+
+Rows are split into ``n_parts`` contiguous ranges (one per thread, balanced by non-zeros for
+CSR). Each range accumulates into its own float64 row of partial sums, and the partial sums are
+added in range order afterwards, so for a fixed thread count the result is bit-for-bit the same
+on every call. float32 data is read as float32 (half the memory traffic) and accumulated in
+float64.
+
+Dot products use a reassociating fast-math flag so that LLVM vectorises the reduction; the
+pointwise loss is compiled without it, so its stable forms are evaluated as written.
+"""
+
+from __future__ import annotations
+
+import types
+
+import numba
+import numpy as np
+from numba import prange
+from scipy.linalg import blas
+
+from ._loss import loss_gradient_scalar
+
+_MIN_ROWS_PER_PART = 2048
+
+_vector_op = numba.njit(inline="always", fastmath={"reassoc", "contract"}, cache=True)
+
+
+class _RowPass:
+    """A row kernel compiled twice: threaded, and serial for data of a single part.
+
+    The serial twin avoids starting the thread pool on small data, where that costs more than
+    the pass itself, and where an idle BLAS thread pool still spinning after a previous BLAS
+    call (as in scipy's L-BFGS-B) competes with numba's threads for the same cores. The last
+    argument of every kernel is ``n_parts``, which chooses.
+    """
+
+    def __init__(self, func):
+        self.parallel = numba.njit(parallel=True, cache=True)(func)
+        serial_func = types.FunctionType(func.__code__, func.__globals__, func.__name__ + "_serial")
+        serial_func.__qualname__ = func.__qualname__ + "_serial"
+        self.serial = numba.njit(cache=True)(serial_func)
+        self.__doc__ = func.__doc__
+        self.__name__ = func.__name__
+
+    def __call__(self, *args):
+        return (self.serial if args[-1] == 1 else self.parallel)(*args)
+
+
+@_vector_op
+def _dot(x, w):
+    acc = 0.0
+    for j in range(x.shape[0]):
+        acc += x[j] * w[j]
+    return acc
+
+
+@_vector_op
+def _axpy(a, x, out):
+    for j in range(x.shape[0]):
+        out[j] += a * x[j]
+
+
+@_vector_op
+def _sparse_dot(values, columns, w):
+    acc = 0.0
+    for k in range(values.shape[0]):
+        acc += values[k] * w[columns[k]]
+    return acc
+
+
+@_vector_op
+def _sparse_axpy(a, values, columns, out):
+    for k in range(values.shape[0]):
+        out[columns[k]] += a * values[k]
+
+
+def n_parts_for(n_rows: int) -> int:
+    """Number of row ranges for a pass: one per thread, none smaller than a few thousand rows.
+
+    Computed outside the compiled kernels (reading the thread count there would stop numba
+    from caching them) and passed in.
+    """
+    return max(1, min(numba.get_num_threads(), n_rows // _MIN_ROWS_PER_PART))
+
+
+@numba.njit(cache=True)
+def _sum_parts(loss_parts, grad_parts):
+    # Fixed order, so the result does not depend on which thread finished first.
+    grad = np.zeros(grad_parts.shape[1])
+    loss = 0.0
+    for t in range(grad_parts.shape[0]):
+        loss += loss_parts[t]
+        for j in range(grad_parts.shape[1]):
+            grad[j] += grad_parts[t, j]
+    return loss, grad
+
+
+@numba.njit(cache=True)
+def _csr_row_bounds(indptr, n_parts):
+    # Split rows so that every part holds about the same number of non-zeros.
+    n_rows = indptr.shape[0] - 1
+    nnz = indptr[n_rows]
+    bounds = np.empty(n_parts + 1, dtype=np.int64)
+    bounds[0] = 0
+    bounds[n_parts] = n_rows
+    for t in range(1, n_parts):
+        target = (nnz * t) // n_parts
+        row = np.searchsorted(indptr, target, side="left")
+        bounds[t] = min(max(row, bounds[t - 1]), n_rows)
+    return bounds
+
+
+# --------------------------------------------------------------------------- dense
+
+
+@_RowPass
+def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
+    """Return (Σ sᵢ Lᵢ, Σ sᵢ (σ(zᵢ) - yᵢ) [xᵢ, 1]) and store zᵢ in ``z_out``.
+
+    ``z_out`` (n,) keeps the logits so that Hessian weights at the same coefficients need no
+    second pass over X.
+    """
+    n, d = X.shape
+    loss_parts = np.zeros(n_parts)
+    grad_parts = np.zeros((n_parts, d + 1))
+    for t in prange(n_parts):
+        start = (n * t) // n_parts
+        stop = (n * (t + 1)) // n_parts
+        grad_w = grad_parts[t, :d]
+        loss_acc = 0.0
+        grad_b = 0.0
+        for i in range(start, stop):
+            row = X[i]
+            z = _dot(row, w) + intercept
+            z_out[i] = z
+            loss_i, r = loss_gradient_scalar(z, y[i])
+            loss_acc += sample_weight[i] * loss_i
+            r *= sample_weight[i]
+            _axpy(r, row, grad_w)
+            grad_b += r
+        loss_parts[t] = loss_acc
+        grad_parts[t, d] = grad_b
+    return _sum_parts(loss_parts, grad_parts)
+
+
+@_RowPass
+def dense_hessp(X, hessian_weight, v, v_intercept, n_parts):
+    """Return Σ hᵢ (xᵢ·v + v_b) [xᵢ, 1], the Hessian-vector product, in one pass."""
+    n, d = X.shape
+    dummy = np.zeros(n_parts)
+    parts = np.zeros((n_parts, d + 1))
+    for t in prange(n_parts):
+        start = (n * t) // n_parts
+        stop = (n * (t + 1)) // n_parts
+        out_w = parts[t, :d]
+        out_b = 0.0
+        for i in range(start, stop):
+            row = X[i]
+            a = hessian_weight[i] * (_dot(row, v) + v_intercept)
+            _axpy(a, row, out_w)
+            out_b += a
+        parts[t, d] = out_b
+    return _sum_parts(dummy, parts)[1]
+
+
+@_RowPass
+def dense_linear_predictor(X, w, intercept, n_parts):
+    """Return z = X w + b as float64, shape (n,)."""
+    n = X.shape[0]
+    z = np.empty(n)
+    for i in prange(n):
+        z[i] = _dot(X[i], w) + intercept
+    return z
+
+
+@_RowPass
+def dense_hessian_diagonal(X, hessian_weight, n_parts):
+    """Return [Σ hᵢ xᵢⱼ² for each j, Σ hᵢ], the diagonal of Xᵀ diag(h) X plus intercept."""
+    n, d = X.shape
+    dummy = np.zeros(n_parts)
+    parts = np.zeros((n_parts, d + 1))
+    for t in prange(n_parts):
+        start = (n * t) // n_parts
+        stop = (n * (t + 1)) // n_parts
+        out = parts[t]
+        for i in range(start, stop):
+            h = hessian_weight[i]
+            row = X[i]
+            for j in range(d):
+                out[j] += h * row[j] * row[j]
+            out[d] += h
+    return _sum_parts(dummy, parts)[1]
+
+
+@_RowPass
+def _scale_rows_into(X_block, scale, out, n_parts):
+    # out[i] = scale[i] * X_block[i], in float64: one block of diag(√h) X.
+    for i in prange(X_block.shape[0]):
+        s = scale[i]
+        row = X_block[i]
+        out_row = out[i]
+        for j in range(row.shape[0]):
+            out_row[j] = s * row[j]
+
+
+def _hessian_block_rows(n_features: int) -> int:
+    # About 16 MiB of float64 per block: large enough for syrk to run at full speed, small
+    # enough to be a rounding error next to X itself.
+    return int(max(256, min(65536, (1 << 21) // max(n_features, 1))))
+
+
+def dense_hessian(X, hessian_weight):
+    """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for dense X of shape (n, d).
+
+    The first is accumulated with one ``syrk`` call per block of rows into the upper triangle,
+    then mirrored. Peak extra memory is one (block_rows, d) float64 block.
+    """
+    n, d = X.shape
+    block_rows = min(n, _hessian_block_rows(d))
+    buffer = np.empty((block_rows, d))
+    gram = np.zeros((d, d), order="F")
+    cross = np.zeros(d)
+    root_weight = np.sqrt(hessian_weight)
+    for start in range(0, n, block_rows):
+        stop = min(n, start + block_rows)
+        block = buffer[: stop - start]
+        _scale_rows_into(X[start:stop], root_weight[start:stop], block, n_parts_for(stop - start))
+        # block is C-ordered (m, d), so block.T is an F-ordered (d, m) matrix A and
+        # syrk(trans=0) adds A Aᵀ = blockᵀ block without copying.
+        gram = blas.dsyrk(1.0, block.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
+        cross += block.T @ root_weight[start:stop]
+    upper = np.triu_indices(d, 1)
+    gram[upper[::-1]] = gram[upper]
+    return np.ascontiguousarray(gram), cross, float(hessian_weight.sum())
+
+
+# --------------------------------------------------------------------------- CSR
+
+
+@_RowPass
+def csr_loss_gradient(
+    data, indices, indptr, n_features, y, sample_weight, w, intercept, z_out, n_parts
+):
+    """CSR version of :func:`dense_loss_gradient`."""
+    n = indptr.shape[0] - 1
+    d = n_features
+    bounds = _csr_row_bounds(indptr, n_parts)
+    loss_parts = np.zeros(n_parts)
+    grad_parts = np.zeros((n_parts, d + 1))
+    for t in prange(n_parts):
+        grad_w = grad_parts[t, :d]
+        loss_acc = 0.0
+        grad_b = 0.0
+        for i in range(bounds[t], bounds[t + 1]):
+            lo = indptr[i]
+            hi = indptr[i + 1]
+            values = data[lo:hi]
+            columns = indices[lo:hi]
+            z = _sparse_dot(values, columns, w) + intercept
+            z_out[i] = z
+            loss_i, r = loss_gradient_scalar(z, y[i])
+            loss_acc += sample_weight[i] * loss_i
+            r *= sample_weight[i]
+            _sparse_axpy(r, values, columns, grad_w)
+            grad_b += r
+        loss_parts[t] = loss_acc
+        grad_parts[t, d] = grad_b
+    return _sum_parts(loss_parts, grad_parts)
+
+
+@_RowPass
+def csr_hessp(data, indices, indptr, n_features, hessian_weight, v, v_intercept, n_parts):
+    """CSR version of :func:`dense_hessp`."""
+    n = indptr.shape[0] - 1
+    d = n_features
+    bounds = _csr_row_bounds(indptr, n_parts)
+    dummy = np.zeros(n_parts)
+    parts = np.zeros((n_parts, d + 1))
+    for t in prange(n_parts):
+        out_w = parts[t, :d]
+        out_b = 0.0
+        for i in range(bounds[t], bounds[t + 1]):
+            lo = indptr[i]
+            hi = indptr[i + 1]
+            values = data[lo:hi]
+            columns = indices[lo:hi]
+            a = hessian_weight[i] * (_sparse_dot(values, columns, v) + v_intercept)
+            _sparse_axpy(a, values, columns, out_w)
+            out_b += a
+        parts[t, d] = out_b
+    return _sum_parts(dummy, parts)[1]
+
+
+@_RowPass
+def csr_linear_predictor(data, indices, indptr, w, intercept, n_parts):
+    """Return z = X w + b as float64 for CSR X, shape (n,)."""
+    n = indptr.shape[0] - 1
+    z = np.empty(n)
+    for i in prange(n):
+        lo = indptr[i]
+        hi = indptr[i + 1]
+        z[i] = _sparse_dot(data[lo:hi], indices[lo:hi], w) + intercept
+    return z
+
+
+def csr_hessian_diagonal(X, hessian_weight):
+    """CSR version of :func:`dense_hessian_diagonal` (an nnz-sized temporary, never n x d)."""
+    squared = type(X)((np.square(X.data, dtype=np.float64), X.indices, X.indptr), shape=X.shape)
+    diagonal = np.empty(X.shape[1] + 1)
+    diagonal[:-1] = squared.T @ hessian_weight
+    diagonal[-1] = hessian_weight.sum()
+    return diagonal
+
+
+def csr_hessian(X, hessian_weight):
+    """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for CSR X, with X's sparsity (no dense n x d)."""
+    root_weight = np.sqrt(hessian_weight)
+    scaled_data = X.data * np.repeat(root_weight, np.diff(X.indptr))
+    scaled = type(X)((scaled_data, X.indices, X.indptr), shape=X.shape)
+    gram = (scaled.T @ scaled).toarray()
+    cross = np.asarray(X.T @ hessian_weight).ravel()
+    return gram, cross, float(hessian_weight.sum())

@@ -1,0 +1,210 @@
+"""The penalised BCE objective: the one object every solver sees.
+
+Maths
+-----
+With coefficients θ = [w, b] (w of shape (n_features,), the intercept b stored last and only
+when ``fit_intercept``), logits zᵢ = xᵢ·w + b, non-negative sample weights sᵢ and labels
+yᵢ ∈ [0, 1] (soft labels allowed):
+
+    f(θ)   = Σᵢ sᵢ L(zᵢ, yᵢ) + ‖w‖² / (2C)                     L from seed eq. (1)
+    ∇f(θ)  = Σᵢ sᵢ (σ(zᵢ) - yᵢ) [xᵢ, 1] + [w / C, 0]           seed eq. (12)
+    ∇²f(θ) = [X, 1]ᵀ diag(sᵢ σ(zᵢ)(1 - σ(zᵢ))) [X, 1] + diag(1/C, ..., 1/C, 0)
+
+The intercept is never penalised. ``C = inf`` (``penalty=None``) removes the penalty.
+This is exactly scikit-learn's ``LogisticRegression`` objective, so ``C`` means the same.
+
+Scale
+-----
+``scale = Σᵢ sᵢ`` is the objective's natural size. Solvers judge convergence by the
+gradient's max-norm divided by it (the mean gradient per unit of weight), so ``tol`` does not
+depend on how many samples there are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import _kernels
+from ._loss import hessian as pointwise_hessian
+
+
+class BCEObjective:
+    """Penalised binary cross-entropy of a logistic model, with its derivatives.
+
+    Parameters
+    ----------
+    X : ndarray of shape (n_samples, n_features) or scipy.sparse CSR matrix
+        float32 or float64. Dense arrays must be C-contiguous. Not copied.
+    y : ndarray of shape (n_samples,)
+        Labels in [0, 1]; fractional values are soft labels.
+    sample_weight : ndarray of shape (n_samples,), default=None
+        Non-negative weights sᵢ (class weights already multiplied in). None means all ones.
+    C : float, default=1.0
+        Inverse L2 strength; ``np.inf`` for no penalty.
+    fit_intercept : bool, default=True
+        Whether θ ends with an (unpenalised) intercept.
+
+    Notes
+    -----
+    The input is assumed valid: the estimator validates once, at the boundary.
+    Every method takes ``coef`` of shape (n_coef,) = (n_features + fit_intercept,).
+    """
+
+    def __init__(self, X, y, sample_weight=None, *, C: float = 1.0, fit_intercept: bool = True):
+        self.X = X
+        self.sparse = sp.issparse(X)
+        self.n_samples, self.n_features = X.shape
+        self.y = np.ascontiguousarray(y, dtype=np.float64)
+        if sample_weight is None:
+            sample_weight = np.ones(self.n_samples)
+        self.sample_weight = np.ascontiguousarray(sample_weight, dtype=np.float64)
+        self.C = float(C)
+        self.l2_strength = 0.0 if np.isinf(self.C) else 1.0 / self.C
+        self.fit_intercept = bool(fit_intercept)
+        self.n_coef = self.n_features + int(self.fit_intercept)
+        self.scale = float(self.sample_weight.sum())
+        self.n_data_passes = 0
+        self._logits = np.empty(self.n_samples)
+        self._n_parts = _kernels.n_parts_for(self.n_samples)
+        self._logits_coef: np.ndarray | None = None
+
+    # ------------------------------------------------------------------ helpers
+    def split(self, coef: np.ndarray) -> tuple[np.ndarray, float]:
+        """Return (w, b) from θ; b is 0.0 without an intercept."""
+        if self.fit_intercept:
+            return coef[:-1], float(coef[-1])
+        return coef, 0.0
+
+    def _finish_gradient(self, grad_full: np.ndarray, w: np.ndarray) -> np.ndarray:
+        # Kernels return [Σ rᵢ xᵢ, Σ rᵢ]; drop the intercept slot when there is none.
+        grad = grad_full if self.fit_intercept else grad_full[:-1]
+        grad[: self.n_features] += self.l2_strength * w
+        return grad
+
+    def penalty(self, coef: np.ndarray) -> float:
+        """Return ‖w‖² / (2C)."""
+        w, _ = self.split(coef)
+        return 0.5 * self.l2_strength * float(w @ w)
+
+    # ------------------------------------------------------------------ value, gradient
+    def loss_gradient(self, coef: np.ndarray) -> tuple[float, np.ndarray]:
+        """Return f(θ) and ∇f(θ), shape (n_coef,), from one fused pass over X."""
+        w, b = self.split(coef)
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        X = self.X
+        if self.sparse:
+            loss, grad_full = _kernels.csr_loss_gradient(
+                X.data, X.indices, X.indptr, self.n_features, self.y, self.sample_weight,
+                w, b, self._logits, self._n_parts,
+            )
+        else:
+            loss, grad_full = _kernels.dense_loss_gradient(
+                X, self.y, self.sample_weight, w, b, self._logits, self._n_parts
+            )
+        self.n_data_passes += 1
+        self._logits_coef = np.array(coef, dtype=np.float64, copy=True)
+        value = float(loss) + 0.5 * self.l2_strength * float(w @ w)
+        return value, self._finish_gradient(grad_full, w)
+
+    def value(self, coef: np.ndarray) -> float:
+        """Return f(θ)."""
+        return self.loss_gradient(coef)[0]
+
+    def gradient(self, coef: np.ndarray) -> np.ndarray:
+        """Return ∇f(θ), shape (n_coef,)."""
+        return self.loss_gradient(coef)[1]
+
+    def optimality(self, grad: np.ndarray) -> float:
+        """Return the convergence measure ‖∇f‖∞ / Σsᵢ shared by all solvers."""
+        return float(np.max(np.abs(grad), initial=0.0)) / self.scale
+
+    # ------------------------------------------------------------------ second order
+    def linear_predictor(self, coef: np.ndarray) -> np.ndarray:
+        """Return z = X w + b, shape (n_samples,), float64."""
+        w, b = self.split(coef)
+        w = np.ascontiguousarray(w, dtype=np.float64)
+        self.n_data_passes += 1
+        if self.sparse:
+            X = self.X
+            return _kernels.csr_linear_predictor(X.data, X.indices, X.indptr, w, b, self._n_parts)
+        return _kernels.dense_linear_predictor(self.X, w, b, self._n_parts)
+
+    def hessian_weights(self, coef: np.ndarray) -> np.ndarray:
+        """Return hᵢ = sᵢ σ(zᵢ)(1 - σ(zᵢ)), shape (n_samples,).
+
+        Reuses the logits of the last :meth:`loss_gradient` call when it was at the same θ,
+        which is the common case in Newton methods (the accepted line-search point).
+        """
+        if self._logits_coef is not None and np.array_equal(self._logits_coef, coef):
+            logits = self._logits
+        else:
+            logits = self.linear_predictor(coef)
+        return self.sample_weight * pointwise_hessian(logits)
+
+    def _penalty_diagonal(self) -> np.ndarray:
+        diag = np.full(self.n_coef, self.l2_strength)
+        if self.fit_intercept:
+            diag[-1] = 0.0
+        return diag
+
+    def hessian(self, coef: np.ndarray) -> np.ndarray:
+        """Return ∇²f(θ), shape (n_coef, n_coef), accumulated block by block."""
+        weights = self.hessian_weights(coef)
+        builder = _kernels.csr_hessian if self.sparse else _kernels.dense_hessian
+        gram, cross, total = builder(self.X, weights)
+        self.n_data_passes += 1
+        if self.fit_intercept:
+            d = self.n_features
+            hess = np.empty((d + 1, d + 1))
+            hess[:d, :d] = gram
+            hess[:d, d] = cross
+            hess[d, :d] = cross
+            hess[d, d] = total
+        else:
+            hess = gram
+        hess[np.diag_indices_from(hess)] += self._penalty_diagonal()
+        return hess
+
+    def hessian_diagonal(self, coef: np.ndarray) -> np.ndarray:
+        """Return the diagonal of ∇²f(θ), shape (n_coef,), strictly positive.
+
+        Used as a Jacobi preconditioner. A column that is zero everywhere (and unpenalised)
+        has a zero diagonal entry; it is replaced by 1 so that dividing by it is safe.
+        """
+        weights = self.hessian_weights(coef)
+        if self.sparse:
+            full = _kernels.csr_hessian_diagonal(self.X, weights)
+        else:
+            full = _kernels.dense_hessian_diagonal(self.X, weights, self._n_parts)
+        self.n_data_passes += 1
+        diagonal = (full if self.fit_intercept else full[:-1]) + self._penalty_diagonal()
+        diagonal[~(diagonal > 0.0)] = 1.0
+        return diagonal
+
+    def hessp(self, coef: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        """Return v ↦ ∇²f(θ) v (shape (n_coef,) to (n_coef,)), one pass over X per call.
+
+        The Hessian weights at θ are computed once, when this is called.
+        """
+        weights = self.hessian_weights(coef)
+        penalty_diagonal = self._penalty_diagonal()
+        X = self.X
+
+        def product(v: np.ndarray) -> np.ndarray:
+            v = np.asarray(v, dtype=np.float64).ravel()
+            v_w, v_b = self.split(v)
+            v_w = np.ascontiguousarray(v_w)
+            if self.sparse:
+                out = _kernels.csr_hessp(
+                    X.data, X.indices, X.indptr, self.n_features, weights, v_w, v_b, self._n_parts
+                )
+            else:
+                out = _kernels.dense_hessp(X, weights, v_w, v_b, self._n_parts)
+            self.n_data_passes += 1
+            out = out if self.fit_intercept else out[:-1]
+            return out + penalty_diagonal * v
+
+        return product

@@ -1,0 +1,199 @@
+"""What every solver shares: the result type, the history, the convergence rule, the line search.
+
+The convergence rule is the same for every solver: stop when
+
+    ‖∇f(θ)‖∞ / Σᵢ sᵢ  ≤  tol
+
+(``BCEObjective.optimality``), the largest gradient component per unit of sample weight. It
+is the rule of scikit-learn's L-BFGS solver, so a ``tol`` means the same in both packages.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+import numpy as np
+
+EPS = np.finfo(np.float64).eps
+
+
+class IterationInfo(NamedTuple):
+    """What a callback receives once per iteration (iteration 0 is the starting point)."""
+
+    iteration: int
+    objective: float
+    grad_norm: float
+    step: float
+    time: float
+    coef: np.ndarray
+
+
+Callback = Callable[[IterationInfo], "bool | None"]
+
+
+@dataclass
+class SolverResult:
+    """Outcome of a solver run.
+
+    Attributes
+    ----------
+    coef : ndarray of shape (n_coef,)
+        Final coefficients, intercept last.
+    n_iter : int
+        Iterations performed (the starting point is not one).
+    converged : bool
+        Whether the convergence rule holds at ``coef``.
+    history : dict of str to ndarray
+        Per-iteration ``objective``, ``grad_norm``, ``step`` and ``time`` (seconds since the
+        start), one entry per iteration plus the starting point.
+    message : str
+        Why the solver stopped.
+    """
+
+    coef: np.ndarray
+    n_iter: int
+    converged: bool
+    history: dict[str, np.ndarray] = field(default_factory=dict)
+    message: str = ""
+
+
+class History:
+    """Records one row per iteration and forwards it to the user's callback."""
+
+    def __init__(self, objective, callback: Callback | None):
+        self.objective = objective
+        self.callback = callback
+        self.start = time.perf_counter()
+        self.rows: list[tuple[float, float, float, float]] = []
+
+    def record(self, coef: np.ndarray, value: float, grad: np.ndarray, step: float) -> bool:
+        """Store a row; return True when the callback asks to stop."""
+        grad_norm = self.objective.optimality(grad)
+        elapsed = time.perf_counter() - self.start
+        self.rows.append((value, grad_norm, step, elapsed))
+        if self.callback is None:
+            return False
+        info = IterationInfo(len(self.rows) - 1, value, grad_norm, step, elapsed, coef)
+        return bool(self.callback(info))
+
+    def result(self, coef, n_iter: int, converged: bool, message: str) -> SolverResult:
+        columns = np.array(self.rows, dtype=np.float64).reshape(-1, 4)
+        history = {
+            name: columns[:, k].copy()
+            for k, name in enumerate(("objective", "grad_norm", "step", "time"))
+        }
+        return SolverResult(np.asarray(coef, dtype=np.float64), n_iter, converged, history,
+                            message)
+
+
+def converged(objective, grad: np.ndarray, tol: float) -> bool:
+    """The one convergence rule (see the module docstring)."""
+    return objective.optimality(grad) <= tol
+
+
+class LineSearchResult(NamedTuple):
+    step: float
+    coef: np.ndarray
+    value: float
+    grad: np.ndarray
+
+
+def armijo_backtracking(
+    objective,
+    coef: np.ndarray,
+    value: float,
+    grad: np.ndarray,
+    direction: np.ndarray,
+    *,
+    step: float = 1.0,
+    shrink: float = 0.5,
+    sufficient_decrease: float = 1e-4,
+    max_halvings: int = 60,
+) -> LineSearchResult | None:
+    """Backtrack from ``step`` until f(θ + t d) ≤ f(θ) + c t ∇f(θ)·d (Armijo).
+
+    Near the optimum the decrease can fall below the rounding error of f itself. A step whose
+    value is unchanged to within that rounding error is then accepted when it reduces the
+    gradient, so solvers can reach gradient norms that the function value cannot resolve.
+    Returns None when no step is accepted (``direction`` is not a descent direction in
+    floating point).
+    """
+    slope = float(grad @ direction)
+    if not slope < 0.0:
+        return None
+    noise = 64.0 * EPS * abs(value)
+    grad_size = float(np.abs(grad).sum())
+    for _ in range(max_halvings):
+        trial = coef + step * direction
+        trial_value, trial_grad = objective.loss_gradient(trial)
+        if trial_value <= value + sufficient_decrease * step * slope:
+            return LineSearchResult(step, trial, trial_value, trial_grad)
+        if trial_value <= value + noise and float(np.abs(trial_grad).sum()) < grad_size:
+            return LineSearchResult(step, trial, trial_value, trial_grad)
+        step *= shrink
+    return None
+
+
+def not_converged_message(name: str, max_iter: int, grad_norm: float, tol: float) -> str:
+    """The ConvergenceWarning text: what happened and what to try next."""
+    return (
+        f"solver {name!r} stopped after max_iter={max_iter} iterations with gradient norm "
+        f"{grad_norm:.3g} > tol={tol:.3g}. Increase max_iter, standardise the features "
+        "(sklearn.preprocessing.StandardScaler), strengthen the penalty (smaller C), or try "
+        "solver='newton-cholesky' (few features) or 'newton-cg' (many)."
+    )
+
+
+DirectionRule = Callable[[np.ndarray, float, np.ndarray, float], "tuple[np.ndarray, float, bool]"]
+
+
+def descent_loop(
+    name: str,
+    objective,
+    coef0: np.ndarray,
+    *,
+    tol: float,
+    max_iter: int,
+    callback: Callback | None,
+    direction_rule: DirectionRule,
+) -> SolverResult:
+    """Iterate θ ← θ + t d until the convergence rule holds.
+
+    ``direction_rule(coef, value, grad, previous_step)`` returns ``(d, t0, search)``: the
+    direction, the first step to try, and whether to backtrack from it (Armijo) or take it
+    as it is. Gradient descent, Newton-Cholesky and Newton-CG differ only in this rule.
+    """
+    history = History(objective, callback)
+    coef = np.array(coef0, dtype=np.float64, copy=True)
+    value, grad = objective.loss_gradient(coef)
+    history.record(coef, value, grad, 0.0)
+    step = 1.0
+    for iteration in range(1, max_iter + 1):
+        if converged(objective, grad, tol):
+            return history.result(coef, iteration - 1, True, "converged")
+        direction, first_step, search = direction_rule(coef, value, grad, step)
+        if search:
+            found = armijo_backtracking(objective, coef, value, grad, direction, step=first_step)
+            if found is None:
+                done = converged(objective, grad, tol)
+                return history.result(
+                    coef, iteration - 1, done,
+                    "converged" if done else "line search found no decrease: the objective is "
+                    "flat to float64 precision along the search direction",
+                )
+            step, coef, value, grad = found
+        else:
+            step = first_step
+            coef = coef + step * direction
+            value, grad = objective.loss_gradient(coef)
+        if not np.isfinite(value):
+            return history.result(coef, iteration, False, "the objective became non-finite; "
+                                  "use a smaller learning_rate")
+        if history.record(coef, value, grad, step):
+            return history.result(coef, iteration, converged(objective, grad, tol),
+                                  "stopped by callback")
+    done = converged(objective, grad, tol)
+    return history.result(coef, max_iter, done, "converged" if done else "max_iter reached")
