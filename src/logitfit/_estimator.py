@@ -119,7 +119,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"penalty={self.penalty!r} is not supported; use penalty='l2' or penalty=None."
             )
         if not isinstance(self.C, numbers.Real) or not self.C > 0:
-            raise ValueError(f"C must be a positive number (np.inf for no penalty), got {self.C!r}.")
+            raise ValueError(
+                f"C must be a positive number (np.inf for no penalty), got {self.C!r}."
+            )
         if not isinstance(self.tol, numbers.Real) or not self.tol > 0:
             raise ValueError(f"tol must be a positive number, got {self.tol!r}.")
         if self.max_iter is not None and (

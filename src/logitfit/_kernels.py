@@ -254,7 +254,6 @@ def csr_loss_gradient(
     data, indices, indptr, n_features, y, sample_weight, w, intercept, z_out, n_parts
 ):
     """CSR version of :func:`dense_loss_gradient`."""
-    n = indptr.shape[0] - 1
     d = n_features
     bounds = _csr_row_bounds(indptr, n_parts)
     loss_parts = np.zeros(n_parts)
@@ -283,7 +282,6 @@ def csr_loss_gradient(
 @_RowPass
 def csr_hessp(data, indices, indptr, n_features, hessian_weight, v, v_intercept, n_parts):
     """CSR version of :func:`dense_hessp`."""
-    n = indptr.shape[0] - 1
     d = n_features
     bounds = _csr_row_bounds(indptr, n_parts)
     dummy = np.zeros(n_parts)
