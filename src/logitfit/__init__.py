@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from ._estimator import LogisticRegression
+from ._model_format import load
 from .functional import (
     bce_from_logits,
     bce_gradient,
@@ -27,6 +28,7 @@ __all__ = [
     "bce_gradient",
     "bce_hessian",
     "bce_loss",
+    "load",
     "log_sigmoid",
     "sigmoid",
     "sigmoid_derivative",
