@@ -18,14 +18,15 @@ def expand_soft_labels(X, y: np.ndarray, sample_weight: np.ndarray | None = None
 
     Parameters
     ----------
-    X : ndarray of shape (n_samples, n_features), sparse matrix, or None
+    X : ndarray of shape (n_samples, ...), sparse matrix, or None
+        Rows to repeat alongside (features, or 1-D predictions).
     y : ndarray of shape (n_samples,)
         Values in [0, 1].
     sample_weight : ndarray of shape (n_samples,), default=None
 
     Returns
     -------
-    X2 : same type as X, shape (n_samples + n_fractional, n_features), or None
+    X2 : same type as X, shape (n_samples + n_fractional, ...), or None
     y2 : ndarray of shape (n_samples + n_fractional,)
         0.0 or 1.0.
     w2 : ndarray of shape (n_samples + n_fractional,)
