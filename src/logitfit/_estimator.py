@@ -232,8 +232,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         )
         if not result.converged:
             warnings.warn(
-                not_converged_message(solver, max_iter, objective.optimality(
-                    objective.gradient(result.coef)), self.tol)
+                not_converged_message(solver, max_iter, result.history["grad_norm"][-1],
+                                      self.tol)
                 if result.message == "max_iter reached"
                 else f"solver {solver!r} did not reach tol={self.tol:g}: {result.message}. "
                 "The coefficients are the best found; try solver='newton-cholesky' or "
