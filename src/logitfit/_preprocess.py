@@ -224,7 +224,7 @@ def _as_strings(values: pa.ChunkedArray) -> pa.ChunkedArray:
 def _missing_mask(values: pa.ChunkedArray) -> np.ndarray:
     missing = values.is_null()
     if pa.types.is_floating(values.type):
-        missing = pc.or_(missing, pc.is_nan(values))
+        missing = pc.or_(missing, pc.is_nan(values).fill_null(False))
     return missing.to_numpy(zero_copy_only=False)
 
 
@@ -263,7 +263,7 @@ def _fit_column(values: pa.ChunkedArray, name: str, impute: str | None) -> Colum
             )
         fill = None
         if impute is not None:
-            fill = pc.mode(strings, n=1)[0]["mode"].as_py()
+            fill = _most_frequent(strings)
         return Column(name, "categorical", categories=levels, fill=fill)
     fill = None
     if impute is not None:
@@ -271,6 +271,14 @@ def _fit_column(values: pa.ChunkedArray, name: str, impute: str | None) -> Colum
         fill = {"mean": np.nanmean, "median": np.nanmedian}.get(impute, lambda _: 0.0)(x)
         fill = float(fill)
     return Column(name, kind, fill=fill)
+
+
+def _most_frequent(strings: pa.ChunkedArray) -> str:
+    """The most frequent value; ties go to the first in sorted order."""
+    counts = pc.value_counts(strings.drop_null())
+    values = counts.field("values").to_pylist()
+    frequency = counts.field("counts").to_pylist()
+    return min(zip(values, frequency, strict=True), key=lambda vc: (-vc[1], vc[0]))[0]
 
 
 def _encode_into(out: np.ndarray, values: pa.ChunkedArray, column: Column) -> None:

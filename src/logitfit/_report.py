@@ -135,8 +135,11 @@ h1 { font-size: 1.5em; margin-bottom: 0.2em; } h2 { font-size: 1.15em; margin-to
 table { border-collapse: collapse; font-size: 0.9em; }
 td, th { border: 1px solid #ccc; padding: 0.25em 0.6em; text-align: right; }
 th { background: #f3f3f3; } td:first-child, th:first-child { text-align: left; }
-.plots { display: flex; flex-wrap: wrap; gap: 1em; align-items: flex-start; }
+.plots { display: flex; flex-wrap: wrap; gap: 0.8em; align-items: flex-start; }
+.plots figure { margin: 0; } .plots figcaption { color: #555; font-size: 0.85em; }
 .plots img { border: 1px solid #ddd; max-width: 100%; }
+.plots img.square { width: 340px; }
+table.facts td { text-align: left; }
 pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
 .grid { display: flex; gap: 2em; flex-wrap: wrap; align-items: flex-start; }
 """
@@ -154,8 +157,8 @@ def metric_rows(metrics: dict) -> list[tuple[str, str]]:
             for key, label in _METRIC_LABELS if key in metrics]
 
 
-def _table(rows, header=None) -> str:
-    out = ["<table>"]
+def _table(rows, header=None, css_class=None) -> str:
+    out = [f'<table class="{css_class}">' if css_class else "<table>"]
     if header:
         out.append("<tr>" + "".join(f"<th>{html.escape(str(h))}</th>" for h in header) + "</tr>")
     for row in rows:
@@ -229,7 +232,7 @@ def write_report(
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
         f"<title>{html.escape(title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
         f"<h1>{html.escape(title)}</h1>",
-        _table(facts),
+        _table(facts, css_class="facts"),
     ]
     if metrics is not None:
         parts.append('<h2>Metrics</h2><div class="grid">')
@@ -245,7 +248,8 @@ def write_report(
     if images:
         parts.append('<h2>Plots</h2><div class="plots">')
         for name, caption in images:
-            parts.append(f'<figure><img src="{name}" alt="{html.escape(caption)}">'
+            shape = "" if name in ("convergence.png", "coefficients.png") else ' class="square"'
+            parts.append(f'<figure><img src="{name}"{shape} alt="{html.escape(caption)}">'
                          f"<figcaption>{html.escape(caption)}</figcaption></figure>")
         parts.append("</div>")
     if summary_html is not None:
