@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from conftest import make_classification_data
 from scipy.optimize import approx_fprime
 from sklearn.calibration import calibration_curve
 from sklearn.metrics import log_loss, roc_auc_score
@@ -19,7 +20,6 @@ from logitfit._evaluation import (
 )
 from logitfit._gradcheck import check_gradient
 from logitfit._objective import BCEObjective
-from conftest import make_classification_data
 
 
 def test_calibration_bins_match_scikit_learn(rng):
