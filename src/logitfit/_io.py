@@ -109,7 +109,8 @@ def read_data(path: str, columns: list[str] | None = None) -> Dataset:
     path : str
         A file name, or ``-`` for CSV on standard input.
     columns : list of str, default=None
-        Columns needed (Parquet reads only these); ``None`` reads all.
+        Columns needed (Parquet reads only these; other formats are read whole, LibSVM
+        files have no named columns to choose); ``None`` reads all.
 
     Returns
     -------
@@ -135,7 +136,7 @@ def read_data(path: str, columns: list[str] | None = None) -> Dataset:
         if path == "-" or lower.endswith(_CSV):
             data = _read_csv(path)
         elif lower.endswith(_PARQUET):
-            data = _read_parquet(path, columns)
+            data = _read_parquet(path, None if columns is None else list(dict.fromkeys(columns)))
         elif lower.endswith(_LIBSVM):
             data = _read_libsvm(path)
         else:

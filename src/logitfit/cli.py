@@ -13,6 +13,7 @@ import math
 import os
 import sys
 import time
+import warnings
 from dataclasses import dataclass
 
 import click
@@ -299,11 +300,15 @@ def _fit(data: Dataset, *, target: str, features: list[str] | None, sample_weigh
         params["penalty"] = None
     model = LogisticRegression(**params)
     try:
-        model.fit(X_fit, y_fit, sample_weight=w_fit, callback=progress)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            model.fit(X_fit, y_fit, sample_weight=w_fit, callback=progress)
     except ValueError as error:
         raise _user_error(error) from None
     finally:
         progress.close()
+    for warning in caught:  # one line each, e.g. a ConvergenceWarning naming what to do
+        click.echo(f"logitfit: warning: {' '.join(str(warning.message).split())}", err=True)
     if target_spec.kind == "classes":
         # The estimator saw the labels encoded as 0/1; give it back the user's labels.
         model.classes_ = np.asarray(target_spec.classes)
@@ -530,10 +535,12 @@ def train(data, target, features, sample_weight, impute, standardize, penalty, C
     mode = _progress_mode(quiet, verbose)
     _check_out(out, force)
     _check_report_dir(report, force)
-    dataset = _read(data)
+    names = _split_features(features)
+    needed = None if names is None else [target, *names, *([sample_weight] * bool(sample_weight))]
+    dataset = _read(data, needed)
     trained, X = _fit(
-        dataset, target=target, features=_split_features(features),
-        sample_weight=sample_weight, impute=impute, standardize=standardize,
+        dataset, target=target, features=names, sample_weight=sample_weight, impute=impute,
+        standardize=standardize,
         estimator_params=dict(penalty=penalty, C=C, l1_ratio=l1_ratio, solver=solver, tol=tol,
                               max_iter=max_iter),
         class_weight=class_weight, progress=Progress(mode),
@@ -553,7 +560,7 @@ def train(data, target, features, sample_weight, impute, standardize, penalty, C
         "grad_norm": float(history["grad_norm"][-1]),
         "intercept": float(model.intercept_[0]),
         "coef": dict(zip(trained.names, model.coef_.ravel().tolist(), strict=True)),
-        "summary": trained.summary is not None,
+        "summary": _summary_dict(trained.summary),
     }
     if report is not None:
         from ._model_format import read_model
@@ -599,7 +606,7 @@ def predict(model, data, proba, threshold, out, force):
 
     _check_out(out, force)
     model_file = _load_model(model)
-    p = _predict_proba(model_file, _read(data))
+    p = _predict_proba(model_file, _read(data, model_file.preprocessing.input_names))
     classes = model_file.target.classes
     if proba:
         table = pa.table({f"probability_{classes[1]}": p})
@@ -641,7 +648,7 @@ def evaluate(model, data, target, threshold, report, force, as_json):
     """
     _check_report_dir(report, force)
     model_file = _load_model(model)
-    dataset = _read(data)
+    dataset = _read(data, [target, *model_file.preprocessing.input_names])
     y, proba, weights, metrics = _evaluate(model_file, dataset, target, threshold)
     if report is not None:
         metrics["report"] = _write_report(
