@@ -180,7 +180,6 @@ def write_report(
     classes: list | None = None,
     coefficients: Coefficients | None = None,
     summary_text: str | None = None,
-    summary_html: str | None = None,
 ) -> str:
     """Write the plots and ``index.html`` into ``directory`` (created if needed).
 
@@ -199,8 +198,8 @@ def write_report(
     classes : list, default=None
         The two labels, for the confusion matrix.
     coefficients : Coefficients, default=None
-    summary_text, summary_html : str, default=None
-        The summary table as preformatted text, or as an HTML table.
+    summary_text : str, default=None
+        The summary table, shown as preformatted text.
 
     Returns
     -------
@@ -252,10 +251,7 @@ def write_report(
             parts.append(f'<figure><img src="{name}"{shape} alt="{html.escape(caption)}">'
                          f"<figcaption>{html.escape(caption)}</figcaption></figure>")
         parts.append("</div>")
-    if summary_html is not None:
-        parts.append("<h2>Summary</h2>")
-        parts.append(summary_html)
-    elif summary_text is not None:
+    if summary_text is not None:
         parts.append("<h2>Summary</h2>")
         parts.append(f"<pre>{html.escape(summary_text)}</pre>")
     parts += ["</body>", "</html>"]

@@ -337,16 +337,29 @@ def _summary_dict(summary) -> dict | None:
     return None if summary is None else summary.to_dict()
 
 
-def _covariance(summary) -> np.ndarray | None:
-    if summary is None:
+def _storage_positions(summary, names: list[str], fit_intercept: bool) -> list[int] | None:
+    """Where each coefficient of [w..., b] (storage order) sits among the summary's terms."""
+    terms = [str(t) for t in getattr(summary, "names", [])]
+    try:
+        positions = [terms.index(name) for name in names]
+    except ValueError:
         return None
-    for name in ("cov_params", "covariance", "cov"):
-        value = getattr(summary, name, None)
-        if callable(value):
-            value = value()
-        if value is not None:
-            return np.asarray(value, dtype=np.float64)
-    return None
+    if fit_intercept:
+        rest = [j for j in range(len(terms)) if j not in set(positions)]
+        if len(rest) != 1:
+            return None
+        positions.append(rest[0])
+    return positions if len(positions) == len(terms) else None
+
+
+def _covariance(summary, names: list[str], fit_intercept: bool) -> np.ndarray | None:
+    """The summary's covariance, reordered to the coefficients' storage order [w..., b]."""
+    cov = getattr(summary, "cov_params", None) if summary is not None else None
+    positions = None if cov is None else _storage_positions(summary, names, fit_intercept)
+    if positions is None:
+        return None
+    cov = np.asarray(cov, dtype=np.float64)
+    return cov[np.ix_(positions, positions)]
 
 
 def _save(trained: Trained, path: str, force: bool) -> None:
@@ -354,7 +367,9 @@ def _save(trained: Trained, path: str, force: bool) -> None:
 
     document = model_document(
         trained.estimator, preprocessing=trained.preprocessing, target=trained.target,
-        covariance=_covariance(trained.summary), summary=_summary_dict(trained.summary),
+        covariance=_covariance(trained.summary, trained.names,
+                               trained.estimator.fit_intercept),
+        summary=_summary_dict(trained.summary),
         n_samples=trained.n_samples,
     )
     try:
@@ -383,35 +398,19 @@ def _check_out(path: str | None, force: bool) -> None:
                         "replace it.")
 
 
-def _summary_frame(summary):
-    try:
-        return summary.to_frame()
-    except Exception:  # noqa: BLE001 - the table is optional decoration of the report
-        return None
-
-
 def _coefficients_for_plot(estimator, names: list[str], summary):
+    """Coefficients, with the summary's confidence intervals when it has them."""
     from ._report import Coefficients
 
     values = np.asarray(estimator.coef_, dtype=np.float64).ravel()
     coefs = Coefficients(list(names), values)
-    frame = _summary_frame(summary) if summary is not None else None
-    if frame is None:
-        return coefs
-    lower_col = next((c for c in frame.columns if str(c).lower().startswith(("[", "ci_lower",
-                                                                             "lower"))), None)
-    upper_col = next((c for c in frame.columns if str(c).lower().endswith(("]", "ci_upper",
-                                                                           "upper"))), None)
-    if lower_col is None or upper_col is None:
-        return coefs
-    index = [str(i) for i in frame.index]
-    try:
-        positions = [index.index(name) for name in names]
-    except ValueError:
-        return coefs
-    coefs.lower = frame[lower_col].to_numpy(dtype=float)[positions]
-    coefs.upper = frame[upper_col].to_numpy(dtype=float)[positions]
-    coefs.level = 1 - float(getattr(summary, "alpha", 0.05))
+    conf_int = getattr(summary, "conf_int", None) if summary is not None else None
+    positions = None if conf_int is None else _storage_positions(summary, names,
+                                                                 estimator.fit_intercept)
+    if positions is not None:
+        bounds = np.asarray(conf_int, dtype=np.float64)[positions[:len(names)]]
+        coefs.lower, coefs.upper = bounds[:, 0], bounds[:, 1]
+        coefs.level = 1.0 - float(summary.alpha)
     return coefs
 
 
@@ -485,13 +484,11 @@ def _write_report(directory: str, *, title: str, facts, estimator, names, summar
     from ._report import write_report
 
     summary_obj = summary if summary is not None else _summary_from_dict(summary_dict)
-    frame = _summary_frame(summary_obj) if summary_obj is not None else None
     return write_report(
         directory, title=title, facts=facts, history=getattr(estimator, "history_", None),
         y=y, proba=proba, sample_weight=weights, metrics=metrics,
         classes=[*estimator.classes_],
         coefficients=_coefficients_for_plot(estimator, names, summary_obj),
-        summary_html=None if frame is None else frame.to_html(float_format=lambda v: f"{v:.4g}"),
         summary_text=None if summary_obj is None else str(summary_obj),
     )
 
