@@ -299,20 +299,21 @@ def _fit(data: Dataset, *, target: str, features: list[str] | None, sample_weigh
     if isinstance(penalty, str) and penalty.lower() == "none":
         params["penalty"] = None
     model = LogisticRegression(**params)
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
             model.fit(X_fit, y_fit, sample_weight=w_fit, callback=progress)
-    except ValueError as error:
-        raise _user_error(error) from None
-    finally:
-        progress.close()
-    for warning in caught:  # one line each, e.g. a ConvergenceWarning naming what to do
-        click.echo(f"logitfit: warning: {' '.join(str(warning.message).split())}", err=True)
-    if target_spec.kind == "classes":
-        # The estimator saw the labels encoded as 0/1; give it back the user's labels.
-        model.classes_ = np.asarray(target_spec.classes)
-    summary, note = _compute_summary(model, preprocessing.feature_names)
+        except ValueError as error:
+            raise _user_error(error) from None
+        finally:
+            progress.close()
+        if target_spec.kind == "classes":
+            # The estimator saw the labels encoded as 0/1; give it back the user's labels.
+            model.classes_ = np.asarray(target_spec.classes)
+        summary, note = _compute_summary(model, preprocessing.feature_names)
+    for message in dict.fromkeys(str(w.message) for w in caught):
+        # One line each, e.g. a ConvergenceWarning that says what to do next.
+        click.echo(f"logitfit: warning: {' '.join(message.split())}", err=True)
     return Trained(model, preprocessing, target_spec, preprocessing.feature_names,
                    int(X.shape[0]), summary, note), X
 
@@ -675,7 +676,11 @@ def summary(model, as_json):
     if as_json:
         _dump_json(model_file.summary)
         return
-    table = _summary_from_dict(model_file.summary)
+    try:
+        table = _summary_from_dict(model_file.summary)
+    except (ValueError, TypeError, KeyError) as error:
+        raise UserError(f"the summary stored in {model} cannot be read ({error}); train the "
+                        "model again.") from None
     if table is None:
         raise UserError("this logitfit cannot show summaries; upgrade logitfit.")
     click.echo(str(table))
