@@ -96,3 +96,33 @@ def check_gradient(objective, coef: np.ndarray, names: list[str],
     relative = np.abs(analytic - numeric) / np.maximum(
         np.maximum(np.abs(analytic), np.abs(numeric)), floor)
     return GradientCheck([names[j] for j in coordinates], analytic, numeric, relative)
+
+
+def random_point(X, rng: np.random.Generator) -> np.ndarray:
+    """Random coefficients [w, b] at which each logit has about unit variance.
+
+    wⱼ ~ N(0, 1) / (√d · rmsⱼ) with rmsⱼ the root mean square of column j, and b ~ N(0, 1):
+    a point where σ is neither saturated nor flat, so every gradient coordinate is informative.
+
+    Parameters
+    ----------
+    X : ndarray or sparse matrix of shape (n_samples, n_features)
+    rng : numpy.random.Generator
+
+    Returns
+    -------
+    ndarray of shape (n_features + 1,)
+    """
+    import scipy.sparse as sp
+
+    n_features = X.shape[1]
+    if sp.issparse(X):
+        mean_square = np.asarray(X.multiply(X).mean(axis=0)).ravel()
+    else:
+        mean_square = np.einsum("ij,ij->j", X, X) / X.shape[0]  # no n x d temporary
+    rms = np.sqrt(mean_square)
+    rms[~(rms > 0)] = 1.0
+    coef = np.empty(n_features + 1)
+    coef[:-1] = rng.standard_normal(n_features) / (rms * np.sqrt(n_features))
+    coef[-1] = rng.standard_normal()
+    return coef

@@ -239,8 +239,8 @@ def write_report(
         labels = [str(c) for c in (classes or ["0", "1"])]
         cm = metrics["confusion_matrix"]
         parts.append(_table(
-            [[f"actual {labels[0]}", _count(cm[0][0]), _count(cm[0][1])],
-             [f"actual {labels[1]}", _count(cm[1][0]), _count(cm[1][1])]],
+            [[f"actual {labels[0]}", format_count(cm[0][0]), format_count(cm[0][1])],
+             [f"actual {labels[1]}", format_count(cm[1][0]), format_count(cm[1][1])]],
             header=(f"threshold {metrics['threshold']:g}", f"predicted {labels[0]}",
                     f"predicted {labels[1]}")))
         parts.append("</div>")
@@ -261,5 +261,6 @@ def write_report(
     return index
 
 
-def _count(value: float) -> str:
+def format_count(value: float) -> str:
+    """A count, or a weighted count with two decimals."""
     return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"

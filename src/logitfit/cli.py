@@ -450,6 +450,7 @@ def _evaluate(model_file, data: Dataset, target: str, threshold: float):
 
 
 def _print_metrics(metrics: dict, classes: list, title: str) -> None:
+    from ._report import format_count as _count
     from ._report import metric_rows
 
     click.echo(title)
@@ -463,10 +464,6 @@ def _print_metrics(metrics: dict, classes: list, title: str) -> None:
     click.echo(f"  {'':<{width}}{a:>12}{b:>12}")
     for k, label in enumerate((a, b)):
         click.echo(f"  {'actual ' + label:<{width}}{_count(cm[k][0]):>12}{_count(cm[k][1]):>12}")
-
-
-def _count(value: float) -> str:
-    return f"{value:g}" if float(value).is_integer() else f"{value:.2f}"
 
 
 def _facts(model_file_or_trained, extra: list[tuple[str, str]]) -> list[tuple[str, str]]:
@@ -713,7 +710,7 @@ def gradcheck(ctx, data, target, features, sample_weight, impute, standardize, C
     of the seed's eq. (12) at a point, and compares each coordinate with the central
     difference of f. Exit code 1 when the worst relative error exceeds --tol.
     """
-    from ._gradcheck import check_gradient
+    from ._gradcheck import check_gradient, random_point
     from ._objective import BCEObjective
     from ._preprocess import Preprocessor, infer_target
 
@@ -736,14 +733,7 @@ def gradcheck(ctx, data, target, features, sample_weight, impute, standardize, C
     # Soft labels go into the objective as they are: the BCE is defined for y in [0, 1].
     objective = BCEObjective(X, y, weights, C=C, fit_intercept=True)
     rng = np.random.default_rng(seed)
-    coef = np.zeros(objective.n_coef)
-    if at == "random":
-        # Columns scaled by their root mean square so that each logit has about unit variance.
-        rms = np.sqrt(np.asarray((X.multiply(X) if hasattr(X, "multiply") else X * X)
-                                 .mean(axis=0)).ravel())
-        rms[~(rms > 0)] = 1.0
-        coef[:-1] = rng.standard_normal(X.shape[1]) / (rms * math.sqrt(X.shape[1]))
-        coef[-1] = rng.standard_normal()
+    coef = random_point(X, rng) if at == "random" else np.zeros(objective.n_coef)
     chosen = None
     if coords is not None and coords < objective.n_coef:
         chosen = np.sort(rng.choice(objective.n_coef, size=coords, replace=False))
