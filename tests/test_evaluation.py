@@ -125,3 +125,17 @@ def test_a_wrong_step_fails_both_checks():
     wrong = Step("x", "wrong", "", "", [s.Derivative(sigma, z), sigma * (1 + sigma)], (z,))
     result = verify(wrong, np.random.default_rng(0))
     assert not result.symbolic and result.numeric_error > 0.1 and not result.ok
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_random_point_gives_logits_of_unit_scale(sparse):
+    from logitfit._gradcheck import random_point
+
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(3000, 300)) * rng.uniform(0.01, 100.0, size=300)
+    if sparse:
+        X = sp.csr_matrix(X * (rng.random(X.shape) < 0.5))
+    coef = random_point(X, np.random.default_rng(0))
+    z = X @ coef[:-1]
+    assert coef.shape == (301,)
+    assert 0.8 < np.mean(z**2) < 1.25
