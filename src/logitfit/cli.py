@@ -668,8 +668,8 @@ def summary(model, as_json):
     """Print the inference table stored in MODEL at training time."""
     model_file = _load_model(model)
     if model_file.summary is None:
-        raise UserError(f"{model} has no stored summary; train it again with this logitfit "
-                        "(the summary needs a fit whose covariance is defined).")
+        raise UserError(f"{model} has no stored summary (models written by model.save() "
+                        "have none); train it with logitfit train to store one.")
     if as_json:
         _dump_json(model_file.summary)
         return
