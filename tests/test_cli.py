@@ -343,10 +343,16 @@ def test_demo_trains_evaluates_summarises_and_reports(demo):
         assert "<h2>Summary</h2>" in html
 
 
-def test_demo_refuses_to_overwrite_its_report(demo):
-    again = invoke(demo[0], ["demo", "--quiet"])
-    assert again.exit_code == 2
-    assert "index.html already exists" in again.output
+def test_demo_replaces_only_its_own_report(demo, tmp_path):
+    root, _ = demo
+    assert ok(invoke(root, ["demo", "--quiet"])).endswith(
+        "report written to logitfit-demo-report/index.html\n")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "index.html").write_text("my own page")
+    refused = invoke(tmp_path, ["demo", "--quiet", "--report", "mine"])
+    assert refused.exit_code == 2
+    assert "index.html already exists" in refused.output
+    assert (tmp_path / "mine" / "index.html").read_text() == "my own page"
 
 
 @pytest.mark.skipif(not hasattr(logitfit, "Summary"),

@@ -180,6 +180,7 @@ def write_report(
     classes: list | None = None,
     coefficients: Coefficients | None = None,
     summary_text: str | None = None,
+    generator: str = "logitfit",
 ) -> str:
     """Write the plots and ``index.html`` into ``directory`` (created if needed).
 
@@ -200,6 +201,9 @@ def write_report(
     coefficients : Coefficients, default=None
     summary_text : str, default=None
         The summary table, shown as preformatted text.
+    generator : str, default="logitfit"
+        Written into the page's ``generator`` meta tag (lets ``logitfit demo`` recognise a
+        report of its own).
 
     Returns
     -------
@@ -229,6 +233,7 @@ def write_report(
 
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
+        f'<meta name="generator" content="{html.escape(generator)}">',
         f"<title>{html.escape(title)}</title>", f"<style>{_STYLE}</style>", "</head>", "<body>",
         f"<h1>{html.escape(title)}</h1>",
         _table(facts, css_class="facts"),

@@ -382,12 +382,26 @@ def _save(trained: Trained, path: str, force: bool) -> None:
         raise UserError(f"cannot write {path}: {error.strerror}; check the directory.") from None
 
 
-def _check_report_dir(directory: str | None, force: bool) -> None:
+_DEMO_GENERATOR = "logitfit demo"
+
+
+def _written_by_demo(directory: str) -> bool:
+    try:
+        with open(os.path.join(directory, "index.html"), encoding="utf-8") as handle:
+            return f'<meta name="generator" content="{_DEMO_GENERATOR}">' in handle.read(4096)
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _check_report_dir(directory: str | None, force: bool, replace_demo: bool = False) -> None:
+    """Refuse to write over report files unless ``force`` (or, for the demo, its own report)."""
     if directory is None:
         return
     if os.path.exists(directory) and not os.path.isdir(directory):
         raise UserError(f"--report {directory} is a file; give a directory.")
     taken = [name for name in _REPORT_FILES if os.path.exists(os.path.join(directory, name))]
+    if replace_demo and _written_by_demo(directory):
+        return
     if taken and not force:
         raise UserError(f"{os.path.join(directory, taken[0])} already exists; choose another "
                         "--report directory, or pass --force to replace the report.")
@@ -478,7 +492,8 @@ def _facts(model_file_or_trained, extra: list[tuple[str, str]]) -> list[tuple[st
 
 
 def _write_report(directory: str, *, title: str, facts, estimator, names, summary, summary_dict,
-                  y=None, proba=None, weights=None, metrics=None) -> str:
+                  y=None, proba=None, weights=None, metrics=None,
+                  generator: str = "logitfit") -> str:
     from ._report import write_report
 
     summary_obj = summary if summary is not None else _summary_from_dict(summary_dict)
@@ -487,7 +502,7 @@ def _write_report(directory: str, *, title: str, facts, estimator, names, summar
         y=y, proba=proba, sample_weight=weights, metrics=metrics,
         classes=[*estimator.classes_],
         coefficients=_coefficients_for_plot(estimator, names, summary_obj),
-        summary_text=None if summary_obj is None else str(summary_obj),
+        summary_text=None if summary_obj is None else str(summary_obj), generator=generator,
     )
 
 
@@ -829,7 +844,8 @@ def demo(solver, C, seed, report, no_report, out, force, quiet):
     if not C > 0:
         raise UserError(f"--C must be positive, got {C}.")
     report = None if no_report else report
-    _check_report_dir(report, force)
+    # Running the demo again replaces the report it wrote before, and nothing else.
+    _check_report_dir(report, force, replace_demo=True)
     _check_out(out, force)
     bunch = load_breast_cancer()
     columns = {name: bunch.data[:, j] for j, name in enumerate(bunch.feature_names)}
@@ -875,7 +891,7 @@ def demo(solver, C, seed, report, no_report, out, force, quiet):
                                             f"training, {test_rows.size} test rows, "
                                             f"{len(trained.names)} standardised features")]),
             estimator=model, names=trained.names, summary=trained.summary, summary_dict=None,
-            y=y_test, proba=proba, metrics=metrics)
+            y=y_test, proba=proba, metrics=metrics, generator=_DEMO_GENERATOR)
         click.echo(f"report written to {index}")
 
 
