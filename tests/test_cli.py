@@ -278,6 +278,19 @@ def test_libsvm_model_predicts_like_the_csv_model(work, trained):
                                rtol=1e-6, atol=1e-8)
 
 
+def test_sample_and_class_weights_match_scikit_learn(work):
+    root, df = work
+    result = invoke(root, ["train", "d.csv", "--target", "churn", "--features",
+                           "age,city,member", "--sample-weight", "income", "--class-weight",
+                           "yes:3,no:1", "--tol", "1e-10", "--out", "weighted.json", "--json"])
+    coef = list(json.loads(ok(result))["coef"].values())
+    X = design(df)[:, [0, 2, 3, 4]]
+    reference = SkLogisticRegression(class_weight={"yes": 3.0, "no": 1.0}, tol=1e-12,
+                                     max_iter=10_000).fit(X, df.churn,
+                                                          sample_weight=df.income)
+    np.testing.assert_allclose(coef, reference.coef_.ravel(), rtol=1e-6, atol=1e-8)
+
+
 def test_gradcheck_on_user_data(runs):
     check = json.loads(ok(runs["gradcheck"]))
     assert check["passed"] and check["max_relative_error"] < 1e-6

@@ -234,7 +234,8 @@ def _class_weight(value: str | None, classes: list):
             raise UserError(f"--class-weight names the label {label.strip()!r}, which is not "
                             f"one of the classes {classes}; use those labels.")
         try:
-            weights[matches[0]] = float(weight)
+            # The estimator sees the classes encoded as 0 and 1.
+            weights[classes.index(matches[0])] = float(weight)
         except ValueError:
             raise UserError(f"--class-weight weight {weight!r} is not a number; write e.g. "
                             "--class-weight yes:3,no:1.") from None
