@@ -411,3 +411,16 @@ def test_progress_display_and_log():
     for info in infos:
         verbose(info)
     assert len(log.getvalue().splitlines()) == 5
+
+
+def test_fit_callback_sees_every_iteration_and_can_stop(breast_cancer, capsys):
+    X, y = breast_cancer
+    seen = []
+    model = logitfit.LogisticRegression(verbose=1).fit(X, y, callback=seen.append)
+    assert [info.iteration for info in seen] == list(range(model.n_iter_[0] + 1))
+    np.testing.assert_array_equal([info.objective for info in seen],
+                                  model.history_["objective"])
+    assert len(capsys.readouterr().out.splitlines()) >= len(seen)  # verbose still prints
+    with pytest.warns(Warning):
+        stopped = logitfit.LogisticRegression().fit(X, y, callback=lambda info: True)
+    assert stopped.n_iter_[0] <= 1 and not stopped.converged_
