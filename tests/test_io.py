@@ -101,6 +101,12 @@ def test_read_errors(tmp_path, name, message):
         read_data(str(tmp_path / name))
 
 
+def test_repeated_column_names_are_refused(tmp_path):
+    (tmp_path / "d.csv").write_text("a,b,a\n1,2,3\n")
+    with pytest.raises(InputError, match="'a' appears more than once"):
+        read_data(str(tmp_path / "d.csv"))
+
+
 def test_corrupt_parquet_is_a_clear_error(tmp_path):
     (tmp_path / "bad.parquet").write_bytes(b"not parquet at all")
     with pytest.raises(InputError, match="cannot read .*bad.parquet"):

@@ -150,6 +150,11 @@ def read_data(path: str, columns: list[str] | None = None) -> Dataset:
                          ) from None
     if data.n_rows == 0:
         raise InputError(f"{path} has no data rows; give a file with data.")
+    names = data.column_names
+    if len(set(names)) != len(names):
+        repeated = next(name for name in names if names.count(name) > 1)
+        raise InputError(f"the column name {repeated!r} appears more than once in {path}; "
+                         "give every column its own name.")
     return data
 
 
