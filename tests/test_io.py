@@ -171,6 +171,14 @@ def test_unseen_category_and_wrong_type_at_transform(frame):
         pre.transform(_dataset(pd.DataFrame({"a": [1.0]})))
 
 
+def test_categories_that_look_like_numbers_in_new_data():
+    train = pd.DataFrame({"zone": ["10", "20", "north", "20"]})
+    pre = Preprocessor.fit(_dataset(train), ["zone"])
+    assert pre.feature_names == ["zone=20", "zone=north"]
+    new = pd.DataFrame({"zone": [20, 10]})  # read as integers from a file without text
+    np.testing.assert_array_equal(pre.transform(_dataset(new)), [[1, 0], [0, 0]])
+
+
 def test_identifier_text_and_unencodable_types_are_refused():
     ids = pd.DataFrame({"id": [f"customer-{i}" for i in range(200)]})
     with pytest.raises(InputError, match="cannot be encoded as categories"):

@@ -284,8 +284,11 @@ def _most_frequent(strings: pa.ChunkedArray) -> str:
 def _encode_into(out: np.ndarray, values: pa.ChunkedArray, column: Column) -> None:
     """Write the encoding of one input column into ``out`` of shape (n_rows, width)."""
     kind = _kind(values.type)
-    compatible = kind == column.kind or (
-        {kind, column.kind} <= {"numeric", "boolean"}) or kind == "empty"
+    # A text column whose values in this file all look like numbers is read as numbers; its
+    # values are matched against the categories as text.
+    compatible = kind == column.kind or kind == "empty" or (
+        {kind, column.kind} <= {"numeric", "boolean"}) or (
+        column.kind == "categorical" and kind in ("numeric", "boolean"))
     if not compatible:
         found = {"categorical": "text", None: str(values.type)}.get(kind, kind)
         raise InputError(
