@@ -129,10 +129,11 @@ def test_encoding_matches_pandas_dummies_and_standard_scaler(frame):
     assert pre.feature_names == ["a", "b", "city=paris", "city=rome", "flag"]
     np.testing.assert_array_equal(X, reference.to_numpy())
 
-    pre = Preprocessor.fit(data, ["a", "b", "city", "flag"], standardize=True)
-    np.testing.assert_allclose(pre.transform(data),
-                               StandardScaler().fit_transform(reference.to_numpy()),
-                               rtol=1e-12, atol=1e-12)
+    pre, X_train = Preprocessor.fit_transform(data, ["a", "b", "city", "flag"],
+                                              standardize=True)
+    expected = StandardScaler().fit_transform(reference.to_numpy())
+    np.testing.assert_allclose(X_train, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(pre.transform(data), expected, rtol=1e-12, atol=1e-12)
     # Stored and reloaded, the same encoding applies to new rows.
     again = Preprocessor.from_dict(pre.to_dict())
     np.testing.assert_array_equal(again.transform(data), pre.transform(data))

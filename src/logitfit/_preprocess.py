@@ -110,6 +110,31 @@ class Preprocessor:
         -------
         Preprocessor
         """
+        return cls.fit_transform(data, features, impute=impute, standardize=standardize)[0]
+
+    @classmethod
+    def fit_transform(
+        cls,
+        data: Dataset,
+        features: list[str],
+        *,
+        impute: str | None = None,
+        standardize: bool = False,
+    ) -> tuple[Preprocessor, np.ndarray | sp.csr_matrix]:
+        """Learn the encoding and return it with the encoded training data (one pass).
+
+        Parameters
+        ----------
+        data : Dataset
+        features : list of str
+        impute : {"mean", "median", "zero"}, default=None
+        standardize : bool, default=False
+
+        Returns
+        -------
+        preprocessor : Preprocessor
+        X : ndarray of shape (n_rows, n_features) or scipy.sparse.csr_matrix
+        """
         if impute is not None and impute not in IMPUTE_RULES:
             raise InputError(f"--impute must be one of {', '.join(IMPUTE_RULES)}, got {impute!r}.")
         if not features:
@@ -124,10 +149,11 @@ class Preprocessor:
         if not pre.feature_names:
             raise InputError("the features encode to no columns (every categorical feature has "
                              "a single level); add features with --features.")
+        X = pre.transform(data)
         if standardize:
-            X = pre.transform(data)
             pre.center, pre.scale = _moments(X)
-        return pre
+            X = pre._standardize(X)
+        return pre, X
 
     # ------------------------------------------------------------------ applying
     def transform(self, data: Dataset) -> np.ndarray | sp.csr_matrix:
@@ -156,12 +182,13 @@ class Preprocessor:
                 width = len(column.feature_names)
                 _encode_into(X[:, offset:offset + width], data.table.column(column.name), column)
                 offset += width
-        if self.scale is not None:
-            if sp.issparse(X):
-                X = (X @ sp.diags(1.0 / self.scale)).tocsr()
-            else:
-                X -= self.center
-                X /= self.scale
+        return X if self.scale is None else self._standardize(X)
+
+    def _standardize(self, X):
+        if sp.issparse(X):
+            return (X @ sp.diags(1.0 / self.scale)).tocsr()
+        X -= self.center  # in place: X is this object's own fresh array
+        X /= self.scale
         return X
 
     # ------------------------------------------------------------------ storage

@@ -284,8 +284,8 @@ def _fit(data: Dataset, *, target: str, features: list[str] | None, sample_weigh
             raise InputError(f"the target {target!r} is also listed in --features; leave it out "
                              "of --features.")
         weights = _sample_weights(data, sample_weight)
-        preprocessing = Preprocessor.fit(data, features, impute=impute, standardize=standardize)
-        X = preprocessing.transform(data)
+        preprocessing, X = Preprocessor.fit_transform(data, features, impute=impute,
+                                                      standardize=standardize)
     except InputError as error:
         raise _user_error(error) from None
     if rows is not None:
@@ -742,8 +742,8 @@ def gradcheck(ctx, data, target, features, sample_weight, impute, standardize, C
             raise InputError(f"the target {target!r} is also listed in --features; leave it out "
                              "of --features.")
         weights = _sample_weights(dataset, sample_weight)
-        pre = Preprocessor.fit(dataset, names, impute=impute, standardize=standardize)
-        X = pre.transform(dataset)
+        pre, X = Preprocessor.fit_transform(dataset, names, impute=impute,
+                                            standardize=standardize)
     except InputError as error:
         raise _user_error(error) from None
     # Soft labels go into the objective as they are: the BCE is defined for y in [0, 1].
