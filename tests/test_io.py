@@ -198,6 +198,10 @@ def test_sparse_columns_align_by_name():
     narrower = Dataset(matrix=sp.csr_matrix(np.array([[5.0, 0], [0, 6]])),
                        matrix_names=["f1", "f2"], label=np.array([0, 1]))
     np.testing.assert_array_equal(pre.transform(narrower).toarray(), [[5, 0, 0], [0, 6, 0]])
+    pre, X_scaled = Preprocessor.fit_transform(train, ["f1", "f2", "f3"], standardize=True)
+    reference = StandardScaler(with_mean=False).fit_transform(X.toarray())
+    np.testing.assert_allclose(X_scaled.toarray(), reference, rtol=1e-12)
+    assert sp.issparse(X_scaled) and X_scaled.nnz == X.nnz
     wider = Dataset(matrix=sp.csr_matrix(np.array([[1.0, 0, 0, 4]])),
                     matrix_names=["f1", "f2", "f3", "f4"], label=np.array([0]))
     with pytest.raises(InputError, match="feature f4 that the model does not know"):

@@ -13,7 +13,7 @@ given: ``mean``, ``median`` or ``zero`` for numeric and boolean columns, the mos
 category for string columns. Fill values are computed on the training data and stored, so new
 data is filled with the training statistics. ``standardize`` centres and scales every encoded
 column with the training mean and standard deviation (constant columns keep scale 1); sparse
-LibSVM data is only scaled, since centring would make it dense.
+LibSVM data is only divided by the standard deviation, since centring would make it dense.
 
 Everything here is stored in the model file (:meth:`Preprocessor.to_dict`), so ``predict``
 applies exactly what ``train`` did.
@@ -380,8 +380,8 @@ def _moments(X) -> tuple[np.ndarray, np.ndarray]:
     if sp.issparse(X):
         mean = np.asarray(X.mean(axis=0)).ravel()
         var = np.asarray(X.multiply(X).mean(axis=0)).ravel() - mean**2
-        center = np.zeros(X.shape[1])
-        scale = np.sqrt(np.maximum(var, 0.0) + mean**2)  # root mean square: no centring
+        center = np.zeros(X.shape[1])  # no centring: it would make the matrix dense
+        scale = np.sqrt(np.maximum(var, 0.0))  # as StandardScaler(with_mean=False)
     else:
         center = X.mean(axis=0)
         scale = X.std(axis=0)
