@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import sys
 import warnings
 
@@ -295,7 +296,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         return show
 
-    def save(self, path, *, force=False):
+    def save(self, path: str | os.PathLike, *, force: bool = False) -> None:
         """Write the fitted model to a JSON file (never pickle); read it with :func:`logitfit.load`.
 
         The format is versioned and documented by the JSON Schema ``model-schema.json``.

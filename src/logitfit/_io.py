@@ -28,9 +28,9 @@ import numpy as np
 import pyarrow as pa
 import scipy.sparse as sp
 
+from ._errors import InputError
 
-class InputError(ValueError):
-    """A problem with the user's files or options; the message says how to fix it."""
+__all__ = ["Dataset", "InputError", "read_data", "require_columns"]
 
 
 @dataclass

@@ -20,11 +20,15 @@ import os
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ._io import InputError
-from ._preprocess import Preprocessor, Target
+from ._errors import InputError
+
+if TYPE_CHECKING:
+    from ._estimator import LogisticRegression
+    from ._preprocess import Preprocessor, Target
 
 FORMAT = "logitfit-model"
 FORMAT_VERSION = 1
@@ -53,7 +57,7 @@ class ModelFile:
         ``format_version``, ``logitfit_version``, ``created``.
     """
 
-    estimator: object
+    estimator: LogisticRegression
     preprocessing: Preprocessor
     target: Target
     feature_names: list[str]
@@ -149,6 +153,8 @@ def model_document(
     dict
         Plain JSON data that validates against :func:`schema`.
     """
+    from ._preprocess import Preprocessor, Target  # pyarrow only when files are written
+
     coef = np.asarray(estimator.coef_, dtype=np.float64).ravel()
     named = hasattr(estimator, "feature_names_in_")
     if preprocessing is None:
@@ -209,7 +215,7 @@ def write_model(document: dict, path: str, *, force: bool = False) -> None:
         ) from None
 
 
-def read_model(path: str) -> ModelFile:
+def read_model(path: str | os.PathLike) -> ModelFile:
     """Read and validate a model file.
 
     Parameters
@@ -260,6 +266,7 @@ def read_model(path: str) -> ModelFile:
 
 def _build(document: dict, path: str) -> ModelFile:
     from ._estimator import LogisticRegression
+    from ._preprocess import Preprocessor, Target
 
     def damaged(what: str) -> ModelFormatError:
         return ModelFormatError(f"{path} is not a valid logitfit model: {what}; the file is "
@@ -314,12 +321,13 @@ def _build(document: dict, path: str) -> ModelFile:
                      covariance, document.get("summary"), meta)
 
 
-def save(estimator, path, *, force: bool = False, **extra) -> None:
+def save(estimator: LogisticRegression, path: str | os.PathLike, *, force: bool = False,
+         **extra) -> None:
     """Write a fitted estimator (see :func:`model_document` for ``extra``)."""
     write_model(model_document(estimator, **extra), os.fspath(path), force=force)
 
 
-def load(path) -> object:
+def load(path: str | os.PathLike) -> LogisticRegression:
     """Read a model written by ``model.save(path)`` or ``logitfit train``.
 
     The file is validated against the format's JSON Schema, types and shapes; nothing in it is
