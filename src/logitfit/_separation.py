@@ -1,0 +1,324 @@
+"""Detecting separation: when the unpenalised maximum-likelihood estimate does not exist.
+
+Maths
+-----
+Write x̃ᵢ = [xᵢ, 1] (the 1 only with an intercept) and aᵢ = ỹᵢ x̃ᵢ with ỹᵢ = +1 for yᵢ = 1 and
+-1 for yᵢ = 0. Along a direction β every term of the likelihood with aᵢ·β > 0 increases to its
+supremum as t → ∞ in θ + tβ, and no term decreases when aᵢ·β ≥ 0 for all i. Hence
+(Albert & Anderson 1984) the unpenalised optimum does not exist exactly when a direction
+
+    β ≠ 0  with  aᵢ·β ≥ 0 for every row  and  aᵢ·β > 0 for at least one row
+
+exists: *quasi-complete* separation, or *complete* separation when every aᵢ·β > 0. Following
+Konis (2007) this is the linear programme
+
+    maximise  Σᵢ aᵢ·β   subject to  aᵢ·β ≥ 0  (every row with sᵢ > 0),   -1 ≤ βⱼ ≤ 1
+
+whose optimum is 0 exactly when there is no separation, and otherwise gives a separating
+direction β*. Rows with a soft label 0 < yᵢ < 1 contribute both signs, so they force
+x̃ᵢ·β = 0. Columns are scaled to max |xᵢⱼ| = 1 first, so that the box treats all features alike
+and the non-zero entries of β* name the coefficients that diverge.
+
+For large n the programme is solved by *row generation*: an LP over a few hundred rows (the
+ones worst predicted by the current coefficients, which carry the overlap between the classes)
+is a relaxation of the full one. If its optimum is 0, so is the full optimum; if its solution
+satisfies every row's constraint (checked in one pass over X), it solves the full programme.
+Otherwise the most violated rows are added and the LP is solved again. Both answers are exact
+(up to the LP tolerances), and a handful of passes over X suffice in practice.
+
+Divergence monitor
+------------------
+Running the programme after every unpenalised fit would cost more than the fit on small data,
+so :class:`SeparationMonitor` watches the solver through its callback instead: the coefficients
+of a separated problem grow without bound along a fixed direction (a Newton solver adds a
+constant step each iteration, first-order solvers a slowly shrinking one), which a healthy solve
+does not do for long. When it sees that pattern it runs the exact check once, and stops the
+solver if the check finds separation. A negative check is final (separation is a property of
+the data), so the monitor then goes quiet.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+# Rows in the first relaxation, per coefficient, and rows added per round.
+_ROWS_PER_COEF = 20
+_MIN_ROWS = 400
+# Full problems up to this many matrix entries are solved in one LP.
+_DIRECT_LP_ENTRIES = 200_000
+_MAX_ROUNDS = 50
+# A separating direction must beat this (in units of the scaled data) on Σ aᵢ·β; the
+# constraint check allows the LP solver's feasibility tolerance.
+_OBJECTIVE_TOL = 1e-6
+_FEASIBILITY_TOL = 1e-7
+# Coefficients whose share of the separating direction is below this are left out.
+_DIRECTION_TOL = 1e-6
+
+
+class SeparationWarning(UserWarning):
+    """The classes are (quasi-)completely separated: the unpenalised optimum does not exist."""
+
+
+@dataclass(frozen=True)
+class Separation:
+    """A certificate of separation.
+
+    Attributes
+    ----------
+    kind : {"complete", "quasi-complete"}
+        "complete" when the direction below predicts every row perfectly in the limit.
+    coef_index : tuple of int
+        Positions in θ = [w, b] (intercept last) of the coefficients that diverge.
+    direction : ndarray of shape (n_coef,)
+        A separating direction β (in the units of the original features): moving θ along it
+        never lowers the likelihood and raises it without bound.
+    n_separated : int
+        Rows with aᵢ·β > 0: the rows predicted perfectly in the limit.
+    """
+
+    kind: str
+    coef_index: tuple[int, ...]
+    direction: np.ndarray
+    n_separated: int
+
+
+def _column_scale(X) -> np.ndarray:
+    # max |xᵢⱼ| per column without an |X| temporary; 1 for all-zero columns.
+    high = np.asarray(X.max(axis=0).toarray() if sp.issparse(X) else X.max(axis=0)).ravel()
+    low = np.asarray(X.min(axis=0).toarray() if sp.issparse(X) else X.min(axis=0)).ravel()
+    scale = np.maximum(np.abs(high), np.abs(low)).astype(np.float64)
+    scale[~(scale > 0)] = 1.0
+    return scale
+
+
+def _rows(X, index: np.ndarray) -> np.ndarray:
+    block = X[index]
+    return np.asarray(block.toarray() if sp.issparse(block) else block, dtype=np.float64)
+
+
+class _Problem:
+    """The constraints aᵢ·β ≥ 0 of one objective, evaluated on demand."""
+
+    def __init__(self, objective):
+        self.objective = objective
+        X = objective.X
+        self.X = X
+        self.fit_intercept = objective.fit_intercept
+        self.scale = _column_scale(X)
+        active = objective.sample_weight > 0
+        y = objective.y
+        # sign: +1 for y = 1, -1 for y = 0, 0 for soft labels (they constrain both ways).
+        self.sign = np.where(y >= 1.0, 1.0, np.where(y <= 0.0, -1.0, 0.0))
+        self.active = active
+        self.n_coef = objective.n_coef
+
+    def design_rows(self, index: np.ndarray) -> np.ndarray:
+        """Scaled x̃ᵢ for the given rows, shape (len(index), n_coef)."""
+        rows = _rows(self.X, index) / self.scale
+        if self.fit_intercept:
+            rows = np.column_stack([rows, np.ones(len(index))])
+        return rows
+
+    def margins(self, beta: np.ndarray) -> np.ndarray:
+        """aᵢ·β for every row (soft-label rows give -|x̃ᵢ·β|, inactive rows +inf)."""
+        coef = beta.copy()
+        coef[: self.objective.n_features] /= self.scale
+        z = self.objective.linear_predictor(coef)
+        margin = np.where(self.sign == 0.0, -np.abs(z), self.sign * z)
+        margin[~self.active] = np.inf
+        return margin
+
+    def total_direction(self) -> np.ndarray:
+        """c = Σᵢ aᵢ over active, hard-labelled rows (scaled columns): the LP objective."""
+        signs = np.where(self.active, self.sign, 0.0)
+        X = self.X
+        c = np.asarray(X.T @ signs).ravel() / self.scale
+        return np.append(c, signs.sum()) if self.fit_intercept else c
+
+    def solve_lp(self, index: np.ndarray, c: np.ndarray, *, margin_variable: bool = False):
+        """LP over the given rows; returns (optimum, β).
+
+        Without ``margin_variable``: maximise c·β subject to aᵢ·β ≥ 0 (the separation
+        programme). With it: maximise t subject to aᵢ·β ≥ t, t ≤ 1 (strict separation of
+        these rows); the returned β then has t appended.
+        """
+        rows = self.design_rows(index)
+        signs = self.sign[index]
+        hard = signs != 0.0
+        blocks = [-(signs[hard, None] * rows[hard])]
+        if not hard.all():
+            soft = rows[~hard]
+            blocks += [soft, -soft]
+        a_ub = np.vstack(blocks)
+        bounds = [(-1.0, 1.0)] * self.n_coef
+        if margin_variable:
+            a_ub = np.column_stack([a_ub, np.ones(a_ub.shape[0])])
+            c = np.append(np.zeros(self.n_coef), 1.0)
+            bounds.append((None, 1.0))
+        result = linprog(-c, A_ub=a_ub, b_ub=np.zeros(a_ub.shape[0]), bounds=bounds,
+                         method="highs")
+        if result.status != 0:  # cannot happen: β = 0 is feasible and the box bounds it
+            raise RuntimeError(f"separation check: the LP solver failed ({result.message})")
+        return -float(result.fun), np.asarray(result.x)
+
+
+def _violated(margin: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    values = margin[pool]
+    return pool[values < -_FEASIBILITY_TOL * (1.0 + np.abs(values))]
+
+
+def _row_generation(problem: _Problem, pool: np.ndarray, start: np.ndarray, solve, margins):
+    """Solve an LP whose constraints are the rows in ``pool`` by adding violated rows.
+
+    ``solve(index)`` solves the relaxation over some rows and returns (optimum, β);
+    ``margins(β)`` returns every row's constraint slack (one pass over X). Returns
+    (optimum, β, slack) with slack None when the optimum is ≤ 0 (nothing to certify).
+    """
+    batch = max(_MIN_ROWS, _ROWS_PER_COEF * problem.n_coef)
+    index = start
+    for _ in range(_MAX_ROUNDS):
+        value, beta = solve(index)
+        if value <= _OBJECTIVE_TOL:
+            return value, beta, None
+        slack = margins(beta)
+        violated = _violated(slack, pool)
+        if violated.size == 0:
+            return value, beta, slack
+        index = np.union1d(index, violated[np.argsort(slack[violated])[:batch]])
+    # The relaxations keep finding directions that the full data rules out: solve it whole.
+    value, beta = solve(pool)
+    return value, beta, (margins(beta) if value > _OBJECTIVE_TOL else None)
+
+
+def find_separation(objective, coef: np.ndarray | None = None) -> Separation | None:
+    """Return a :class:`Separation` certificate, or None when the optimum exists.
+
+    Parameters
+    ----------
+    objective : BCEObjective
+        The data (X, y, sample weights, intercept flag); the penalty is ignored.
+    coef : ndarray of shape (n_coef,), default=None
+        Current coefficients; the rows they predict worst start the row generation.
+
+    Returns
+    -------
+    Separation or None
+    """
+    problem = _Problem(objective)
+    c = problem.total_direction()
+    pool = np.flatnonzero(problem.active)
+    batch = max(_MIN_ROWS, _ROWS_PER_COEF * problem.n_coef)
+    if pool.size * problem.n_coef <= _DIRECT_LP_ENTRIES:
+        start = pool
+    else:
+        # Worst-predicted rows first: they hold the overlap that bounds the programme.
+        fitted = objective.linear_predictor(
+            np.zeros(objective.n_coef) if coef is None else coef
+        )
+        fitted_margin = np.where(problem.sign == 0.0, -np.abs(fitted), problem.sign * fitted)
+        start = pool[np.argpartition(fitted_margin[pool], batch)[:batch]]
+    value, beta, margin = _row_generation(
+        problem, pool, start, lambda index: problem.solve_lp(index, c), problem.margins
+    )
+    if margin is None:
+        return None
+    separated = margin[pool] > _FEASIBILITY_TOL
+    n_separated = int(np.count_nonzero(separated))
+    if n_separated == 0:
+        return None
+    # Complete separation: the rows on the boundary of β (margin 0) must be strictly
+    # separable on their own; then β plus a small multiple of that direction separates all.
+    boundary = pool[~separated]
+    complete = boundary.size == 0
+    if not complete:
+        def strict_margins(extended):
+            return problem.margins(extended[:-1]) - extended[-1]
+
+        start = boundary[:batch] if boundary.size > batch else boundary
+        t, _, strict = _row_generation(
+            problem, boundary, start,
+            lambda index: problem.solve_lp(index, c, margin_variable=True), strict_margins,
+        )
+        complete = strict is not None and t > _OBJECTIVE_TOL
+    size = np.abs(beta)
+    index = tuple(int(j) for j in np.flatnonzero(size > _DIRECTION_TOL * size.max()))
+    direction = beta.copy()
+    direction[: objective.n_features] /= problem.scale
+    direction[size <= _DIRECTION_TOL * size.max()] = 0.0
+    return Separation("complete" if complete else "quasi-complete", index, direction,
+                      n_separated)
+
+
+def separation_message(separation: Separation, names: list[str]) -> str:
+    """The warning text: which coefficients diverge and what to do about it."""
+    shown = [names[j] for j in separation.coef_index]
+    listed = ", ".join(shown[:10]) + (f" and {len(shown) - 10} more" if len(shown) > 10 else "")
+    return (
+        f"The classes are {separation.kind}ly separated: {separation.n_separated} sample(s) are "
+        f"predicted perfectly by a combination of {listed}, so the unpenalised maximum-"
+        "likelihood estimate does not exist and these coefficients grow without bound. The "
+        "fit was stopped early. Use a penalty (penalty='l2' with a finite C), or remove or "
+        "merge the separating features."
+    )
+
+
+class SeparationMonitor:
+    """Solver callback that stops an unpenalised fit once separation is certified.
+
+    Parameters
+    ----------
+    objective : BCEObjective
+    inner : callable, default=None
+        Another callback to call first (for example the progress printer).
+    """
+
+    # Iterations before the pattern is considered at all, and how long it must last. A fit
+    # still running after _LONG iterations is checked whatever its pattern (first-order
+    # solvers zig-zag); by then one check costs a few per cent of the passes already made.
+    _MIN_ITER = 4
+    _RUN = 3
+    _LONG = 64
+
+    def __init__(self, objective, inner=None):
+        self.objective = objective
+        self.inner = inner
+        self.checked = False
+        self.separation: Separation | None = None
+        self._previous: np.ndarray | None = None
+        self._previous_step: np.ndarray | None = None
+        self._aligned = 0
+
+    def __call__(self, info) -> bool:
+        stop = bool(self.inner(info)) if self.inner is not None else False
+        if self.checked:
+            return stop
+        coef = np.array(info.coef, dtype=np.float64, copy=True)
+        if self._previous is not None:
+            step = coef - self._previous
+            grows = np.linalg.norm(coef) > np.linalg.norm(self._previous)
+            aligned = (
+                self._previous_step is not None
+                and float(step @ self._previous_step)
+                > 0.8 * np.linalg.norm(step) * np.linalg.norm(self._previous_step)
+                # A converging solver's steps shrink fast; a diverging one's do not.
+                and np.linalg.norm(step) > 0.3 * np.linalg.norm(self._previous_step)
+            )
+            self._aligned = self._aligned + 1 if (grows and aligned) else 0
+            self._previous_step = step
+        self._previous = coef
+        if info.iteration >= self._MIN_ITER and (
+            self._aligned >= self._RUN or info.iteration >= self._LONG
+        ):
+            return self.check(coef) is not None or stop
+        return stop
+
+    def check(self, coef: np.ndarray) -> Separation | None:
+        """Run the exact check once (later calls return the first answer)."""
+        if not self.checked:
+            self.separation = find_separation(self.objective, coef)
+            self.checked = True
+        return self.separation
