@@ -35,7 +35,7 @@ Conventions matched
 -------------------
 statsmodels ``Logit(y, X).fit()`` and ``GLM(y, X, family=Binomial(), freq_weights=s)``:
 log-likelihood, null model (intercept only, whether or not the model has one), likelihood
-ratio test with df = number of non-constant regressors, McFadden's pseudo-R², AIC = -2ℓ + 2k,
+ratio test with df = k - 1, McFadden's pseudo-R², AIC = -2ℓ + 2k,
 BIC = -2ℓ + k log N, z statistics with normal p-values (statsmodels' ``use_t=False``), HC0 and
 cluster (``use_correction`` as there), ``get_margeff()`` (average effects, dy/dx). Two
 deliberate differences: statsmodels' discrete models and GLM return HC0 whatever HCx is asked
@@ -182,7 +182,7 @@ def _invert_information(information: np.ndarray) -> tuple[np.ndarray, float]:
 
 
 def _constant_columns(objective) -> np.ndarray:
-    """Indices of non-zero constant columns (a user-supplied intercept), for df and AMEs."""
+    """Indices of non-zero constant columns (a user-supplied intercept)."""
     X = objective.X
     if objective.n_samples == 0:
         return np.array([], dtype=np.intp)
@@ -265,7 +265,7 @@ class Summary:
     n_rows : int
         Rows of the training data.
     df_model, df_resid : float
-        Non-constant regressors; nobs minus coefficients.
+        k - 1 (coefficients beyond the intercept-only null model) and nobs - k.
     llf, llnull, llr, llr_pvalue, prsquared, aic, bic : float
         Log-likelihood, intercept-only log-likelihood, likelihood-ratio statistic 2(ℓ - ℓ₀)
         and its chi² p-value on ``df_model`` df, McFadden's 1 - ℓ/ℓ₀, -2ℓ + 2k and
@@ -589,9 +589,9 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     llf = -float(s @ pointwise_loss(z, y))
     rate = float(s @ y) / nobs
     llnull = nobs * sum(p * math.log(p) for p in (rate, 1.0 - rate) if p > 0)
-    constant = np.arange(0) if objective.fit_intercept else _constant_columns(objective)
-    k_constant = 1 if objective.fit_intercept else int(min(constant.size, 1))
-    df_model = float(k - k_constant)
+    # The null model has one coefficient whether or not the model has an intercept, so the
+    # likelihood-ratio test has k - 1 degrees of freedom (statsmodels' df_model).
+    df_model = float(k - 1)
     llr = 2.0 * (llf - llnull)
     llr_pvalue = float(stats.chi2.sf(llr, df_model)) if df_model > 0 else math.nan
     prsquared = 1.0 - llf / llnull if llnull < 0 else math.nan
@@ -611,7 +611,8 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         weights = s * residual * residual
         if cov_type in ("HC2", "HC3") and np.all(np.isfinite(bread)):
             leverage = leverages(objective, bread, curvature)
-            weights = weights / (1.0 - leverage) ** (1 if cov_type == "HC2" else 2)
+            with np.errstate(divide="ignore"):  # a leverage of 1 gives an infinite variance
+                weights = weights / (1.0 - leverage) ** (1 if cov_type == "HC2" else 2)
         cov = bread @ weighted_gram(objective, weights) @ bread
         if cov_type == "HC1":
             cov *= nobs / (nobs - k)
@@ -619,11 +620,14 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
 
     quantile = float(stats.norm.ppf(1.0 - alpha / 2.0))
     bse = np.sqrt(np.diag(cov))
-    zvalues = theta / bse
+    with np.errstate(divide="ignore", invalid="ignore"):  # a zero or NaN se gives inf/NaN z
+        zvalues = theta / bse
     pvalues = 2.0 * stats.norm.sf(np.abs(zvalues))
     conf_int = np.column_stack([theta - quantile * bse, theta + quantile * bse])
 
     # Average marginal effects and their delta-method covariance.
+    # A constant column supplied by the user (instead of fit_intercept) has no marginal effect.
+    constant = np.arange(0) if objective.fit_intercept else _constant_columns(objective)
     keep = np.setdiff1d(np.arange(d), constant)
     mean_curvature = float(s @ curvature) / nobs
     slope_weight = s * curvature * (1.0 - 2.0 * mu)
@@ -635,7 +639,8 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     jacobian = jacobian[keep]
     margeff = coef[keep] * mean_curvature
     margeff_se = np.sqrt(np.einsum("ij,jk,ik->i", jacobian, cov, jacobian))
-    margeff_z = margeff / margeff_se
+    with np.errstate(divide="ignore", invalid="ignore"):
+        margeff_z = margeff / margeff_se
     margeff_pvalues = 2.0 * stats.norm.sf(np.abs(margeff_z))
     margeff_conf_int = np.column_stack([margeff - quantile * margeff_se,
                                         margeff + quantile * margeff_se])
@@ -690,12 +695,15 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
 
     order = np.r_[k - 1, np.arange(k - 1)] if objective.fit_intercept else np.arange(k)
     cov = cov[np.ix_(order, order)]
+    with np.errstate(over="ignore"):  # exp of a diverging coefficient is +inf, as it should be
+        odds_ratios = np.exp(theta[order])
+        odds_ratio_conf_int = np.exp(conf_int[order])
     feature_names = [names[j] for j in keep]
     return Summary(
         names=[names[j] for j in order],
         params=theta[order], bse=bse[order], zvalues=zvalues[order], pvalues=pvalues[order],
-        conf_int=conf_int[order], odds_ratios=np.exp(theta[order]),
-        odds_ratio_conf_int=np.exp(conf_int[order]), separated=separated[order],
+        conf_int=conf_int[order], odds_ratios=odds_ratios,
+        odds_ratio_conf_int=odds_ratio_conf_int, separated=separated[order],
         margeff_names=feature_names, margeff=margeff, margeff_se=margeff_se,
         margeff_z=margeff_z, margeff_pvalues=margeff_pvalues,
         margeff_conf_int=margeff_conf_int,
