@@ -648,7 +648,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     names = coef_names(model)
     unpenalised = objective.l2_strength == 0.0
     if unpenalised and not separation_checked:
-        separation = find_separation(objective, theta)
+        separation = find_separation(objective, theta, logits=z)
         if separation is not None:
             warnings.warn(separation_message(separation, names), SeparationWarning,
                           stacklevel=3)

@@ -16,8 +16,10 @@ Konis (2007) this is the linear programme
 
 whose optimum is 0 exactly when there is no separation, and otherwise gives a separating
 direction β*. Rows with a soft label 0 < yᵢ < 1 contribute both signs, so they force
-x̃ᵢ·β = 0. Columns are scaled to max |xᵢⱼ| = 1 first, so that the box treats all features alike
-and the non-zero entries of β* name the coefficients that diverge.
+x̃ᵢ·β = 0. Columns are scaled by their largest magnitude (among the rows of the first LP) so
+that the box treats all features alike; the non-zero entries of β* name the coefficients that
+diverge. Whether the classes are completely separated is a second, smaller LP: the rows that
+β* leaves on the boundary (aᵢ·β* = 0) must be strictly separable on their own.
 
 For large n the programme is solved by *row generation*: an LP over a few hundred rows (the
 ones worst predicted by the current coefficients, which carry the overlap between the classes)
@@ -28,12 +30,14 @@ Otherwise the most violated rows are added and the LP is solved again. Both answ
 
 Divergence monitor
 ------------------
-Running the programme after every unpenalised fit would cost more than the fit on small data,
+Running the programme after every unpenalised fit would cost more than the fit on small data
+(``LogisticRegression.summary`` runs it for unpenalised fits that were not checked),
 so :class:`SeparationMonitor` watches the solver through its callback instead: the coefficients
 of a separated problem grow without bound along a fixed direction (a Newton solver adds a
 constant step each iteration, first-order solvers a slowly shrinking one), which a healthy solve
-does not do for long. When it sees that pattern it runs the exact check once, and stops the
-solver if the check finds separation. A negative check is final (separation is a property of
+does not do for long. When it sees that pattern for three iterations, or when a fit is still
+running after 64 iterations, it runs the exact check once, and stops the solver if the check
+finds separation. A negative check is final (separation is a property of
 the data), so the monitor then goes quiet.
 """
 
@@ -86,11 +90,11 @@ class Separation:
     n_separated: int
 
 
-def _column_scale(X) -> np.ndarray:
-    # max |xᵢⱼ| per column without an |X| temporary; 1 for all-zero columns.
-    high = np.asarray(X.max(axis=0).toarray() if sp.issparse(X) else X.max(axis=0)).ravel()
-    low = np.asarray(X.min(axis=0).toarray() if sp.issparse(X) else X.min(axis=0)).ravel()
-    scale = np.maximum(np.abs(high), np.abs(low)).astype(np.float64)
+def _column_scale(rows: np.ndarray) -> np.ndarray:
+    # max |xᵢⱼ| per column over the rows the first LP sees; 1 for columns that are zero there.
+    # Any fixed positive scaling gives the same cone of separating directions; this one makes
+    # the box treat the features alike without an extra pass over X.
+    scale = np.abs(rows).max(axis=0, initial=0.0)
     scale[~(scale > 0)] = 1.0
     return scale
 
@@ -108,13 +112,17 @@ class _Problem:
         X = objective.X
         self.X = X
         self.fit_intercept = objective.fit_intercept
-        self.scale = _column_scale(X)
+        self.scale = np.ones(objective.n_features)
         active = objective.sample_weight > 0
         y = objective.y
         # sign: +1 for y = 1, -1 for y = 0, 0 for soft labels (they constrain both ways).
         self.sign = np.where(y >= 1.0, 1.0, np.where(y <= 0.0, -1.0, 0.0))
         self.active = active
         self.n_coef = objective.n_coef
+
+    def set_scale(self, index: np.ndarray) -> None:
+        """Fix the column scaling from the given rows (before the first LP)."""
+        self.scale = _column_scale(_rows(self.X, index))
 
     def design_rows(self, index: np.ndarray) -> np.ndarray:
         """Scaled x̃ᵢ for the given rows, shape (len(index), n_coef)."""
@@ -194,7 +202,8 @@ def _row_generation(problem: _Problem, pool: np.ndarray, start: np.ndarray, solv
     return value, beta, (margins(beta) if value > _OBJECTIVE_TOL else None)
 
 
-def find_separation(objective, coef: np.ndarray | None = None) -> Separation | None:
+def find_separation(objective, coef: np.ndarray | None = None, *,
+                    logits: np.ndarray | None = None) -> Separation | None:
     """Return a :class:`Separation` certificate, or None when the optimum exists.
 
     Parameters
@@ -203,24 +212,28 @@ def find_separation(objective, coef: np.ndarray | None = None) -> Separation | N
         The data (X, y, sample weights, intercept flag); the penalty is ignored.
     coef : ndarray of shape (n_coef,), default=None
         Current coefficients; the rows they predict worst start the row generation.
+    logits : ndarray of shape (n_samples,), default=None
+        X w + b at ``coef`` when the caller has them (saves a pass over X).
 
     Returns
     -------
     Separation or None
     """
     problem = _Problem(objective)
-    c = problem.total_direction()
     pool = np.flatnonzero(problem.active)
     batch = max(_MIN_ROWS, _ROWS_PER_COEF * problem.n_coef)
     if pool.size * problem.n_coef <= _DIRECT_LP_ENTRIES:
         start = pool
     else:
         # Worst-predicted rows first: they hold the overlap that bounds the programme.
-        fitted = objective.linear_predictor(
-            np.zeros(objective.n_coef) if coef is None else coef
-        )
-        fitted_margin = np.where(problem.sign == 0.0, -np.abs(fitted), problem.sign * fitted)
-        start = pool[np.argpartition(fitted_margin[pool], batch)[:batch]]
+        if logits is None:
+            logits = objective.linear_predictor(
+                np.zeros(objective.n_coef) if coef is None else coef)
+        fitted_margin = np.where(problem.sign == 0.0, -np.abs(logits), problem.sign * logits)
+        fitted_margin[~problem.active] = np.inf
+        start = np.argpartition(fitted_margin, batch)[:batch]
+    problem.set_scale(start)
+    c = problem.total_direction()
     value, beta, margin = _row_generation(
         problem, pool, start, lambda index: problem.solve_lp(index, c), problem.margins
     )
