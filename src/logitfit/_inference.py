@@ -214,8 +214,9 @@ def _decode(value):
 def _fmt(value: float, decimals: int = 4, width: int = 10) -> str:
     if not math.isfinite(value):
         return f"{value:>{width}}"
+    # Fixed point where 4 decimals keep at least 3 significant digits, scientific otherwise.
     magnitude = abs(value)
-    if value == 0 or 1e-4 <= magnitude < 1e6:
+    if value == 0 or 1e-2 <= magnitude < 1e6:
         return f"{value:>{width}.{decimals}f}"
     return f"{value:>{width}.{max(decimals - 1, 1)}e}"
 
