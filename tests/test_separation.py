@@ -130,6 +130,8 @@ def test_ordinary_fits_are_unchanged(solver):
         model = LogisticRegression(penalty=None, solver=solver, tol=1e-8).fit(X, y)
         summary = model.summary()
     assert model.converged_ and summary.converged and not summary.separated.any()
+    # The monitor saw nothing suspicious, so the fit paid for no LP (summary() ran it).
+    assert not model._separation_checked
     reference = LogisticRegression(C=1e12, solver=solver, tol=1e-8).fit(X, y)
     np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-5)
 

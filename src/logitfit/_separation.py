@@ -33,16 +33,19 @@ Divergence monitor
 Running the programme after every unpenalised fit would cost more than the fit on small data
 (``LogisticRegression.summary`` runs it for unpenalised fits that were not checked),
 so :class:`SeparationMonitor` watches the solver through its callback instead: the coefficients
-of a separated problem grow without bound along a fixed direction (a Newton solver adds a
-constant step each iteration, first-order solvers a slowly shrinking one), which a healthy solve
-does not do for long. When it sees that pattern for three iterations, or when a fit is still
-running after 64 iterations, it runs the exact check once, and stops the solver if the check
-finds separation. A negative check is final (separation is a property of
-the data), so the monitor then goes quiet.
+of a separated problem grow without bound along a fixed direction, and the steps grow relative
+to the gradient that produced them (the Hessian weights of the separated rows vanish, so the
+solver's curvature model flattens: a Newton step stays about constant while the gradient falls
+by a factor e per iteration). A healthy solve approaches a finite optimum, where that ratio
+settles at the inverse curvature. When it sees the pattern for three iterations, or when a
+fit is still running after 64 iterations, it runs the exact check once, and stops the solver
+if the check finds separation. A negative check is final (separation is a property of the
+data), so the monitor then goes quiet.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -303,7 +306,9 @@ class SeparationMonitor:
         self.separation: Separation | None = None
         self._previous: np.ndarray | None = None
         self._previous_step: np.ndarray | None = None
-        self._aligned = 0
+        self._previous_grad = 0.0
+        self._reach = math.inf
+        self._run = 0
 
     def __call__(self, info) -> bool:
         stop = bool(self.inner(info)) if self.inner is not None else False
@@ -312,19 +317,25 @@ class SeparationMonitor:
         coef = np.array(info.coef, dtype=np.float64, copy=True)
         if self._previous is not None:
             step = coef - self._previous
-            grows = np.linalg.norm(coef) > np.linalg.norm(self._previous)
-            aligned = (
+            step_norm = float(np.linalg.norm(step))
+            # Step length per unit of the gradient it came from: bounded by the inverse
+            # curvature when the optimum exists, growing without bound (as the Hessian weights
+            # of the separated rows vanish) when it does not.
+            reach = step_norm / max(self._previous_grad, np.finfo(float).tiny)
+            diverging = (
                 self._previous_step is not None
+                and np.linalg.norm(coef) > np.linalg.norm(self._previous)
                 and float(step @ self._previous_step)
-                > 0.8 * np.linalg.norm(step) * np.linalg.norm(self._previous_step)
-                # A converging solver's steps shrink fast; a diverging one's do not.
-                and np.linalg.norm(step) > 0.3 * np.linalg.norm(self._previous_step)
+                > 0.8 * step_norm * np.linalg.norm(self._previous_step)
+                and reach > 1.5 * self._reach
             )
-            self._aligned = self._aligned + 1 if (grows and aligned) else 0
+            self._run = self._run + 1 if diverging else 0
             self._previous_step = step
+            self._reach = reach
         self._previous = coef
+        self._previous_grad = float(info.grad_norm)
         if info.iteration >= self._MIN_ITER and (
-            self._aligned >= self._RUN or info.iteration >= self._LONG
+            self._run >= self._RUN or info.iteration >= self._LONG
         ):
             return self.check(coef) is not None or stop
         return stop
