@@ -120,14 +120,17 @@ def working_wls(X, y, params):
     return sm.WLS(working, exog, weights=weight)
 
 
+@pytest.mark.parametrize("name", DATASETS)
 @pytest.mark.parametrize("cov_type", ["HC0", "HC1", "HC2", "HC3"])
-def test_hc_matches_statsmodels_wls_on_the_working_problem(cov_type):
-    X, y = spector()
+def test_hc_matches_statsmodels_wls_on_the_working_problem(name, cov_type):
+    X, y = DATASETS[name]()
     summary = fit(X, y).summary(cov_type=cov_type)
     reference = working_wls(X, y, summary.params).fit(cov_type=cov_type)
-    np.testing.assert_allclose(reference.params, summary.params, rtol=1e-9)
+    np.testing.assert_allclose(reference.params, summary.params, rtol=1e-8)
     np.testing.assert_allclose(summary.bse, reference.bse, rtol=RTOL)
-    np.testing.assert_allclose(summary.cov_params, reference.cov_params(), rtol=RTOL)
+    np.testing.assert_allclose(summary.cov_params, reference.cov_params(), rtol=RTOL,
+                               atol=1e-12 * np.abs(reference.cov_params()).max())
+    assert summary.cov_type == cov_type and cov_type in str(summary)
 
 
 def test_leverages_match_statsmodels_glm():

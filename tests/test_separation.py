@@ -60,9 +60,10 @@ def test_exact_check_agrees_with_counting_in_one_dimension(rows):
         assert margins.min() >= -1e-9 and margins.max() > 0
 
 
-@pytest.mark.parametrize("n", [400, 30_000])  # one LP, and row generation
+@pytest.mark.parametrize("n", [400, 60_000], ids=["one-lp", "row-generation"])
 def test_exact_check_on_constructed_data(n):
-    assert n * 4 <= _DIRECT_LP_ENTRIES or n == 30_000
+    # 4 coefficients: the small case is one LP, the large one goes through row generation.
+    assert (n * 4 > _DIRECT_LP_ENTRIES) == (n == 60_000)
     X, y = quasi_separated(n)
     found = find_separation(BCEObjective(X, y, C=np.inf))
     assert found.kind == "quasi-complete" and found.coef_index == (0,)

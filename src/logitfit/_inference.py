@@ -578,7 +578,10 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     coef = np.ascontiguousarray(model.coef_.ravel(), dtype=np.float64)
     theta = np.r_[coef, model.intercept_] if objective.fit_intercept else coef.copy()
 
-    z = objective.linear_predictor(theta)
+    if objective._logits_coef is not None and np.array_equal(objective._logits_coef, theta):
+        z = objective._logits.copy()  # the solver's last pass was at θ̂: no pass needed
+    else:
+        z = objective.linear_predictor(theta)
     y = objective.y
     s = objective.sample_weight
     nobs = float(s.sum())
