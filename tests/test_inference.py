@@ -341,3 +341,10 @@ def test_pickled_models_carry_no_data_and_clone_is_unaffected():
     assert len(pickle.dumps(model)) < 20_000  # 6366 rows of data would be far larger
     assert clone(model).get_params() == model.get_params()
     assert not hasattr(clone(model), "_objective")
+
+
+def test_infinite_c_is_maximum_likelihood():
+    X, y = spector()
+    summary = LogisticRegression(C=np.inf, tol=1e-12).fit(X, y).summary()
+    assert summary.method == "MLE" and not any("Penalised" in note for note in summary.notes)
+    assert_matches(summary, statsmodels_logit(X, y))

@@ -16,7 +16,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _kernels
-from ._inference import coef_names, compute_summary
+from ._inference import Summary, coef_names, compute_summary
 from ._loss import log_sigmoid, sigmoid
 from ._objective import BCEObjective
 from ._separation import SeparationMonitor, SeparationWarning, separation_message
@@ -231,7 +231,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         callback = self._progress_printer(solver) if self.verbose else None
         # Without a penalty, separated classes have no optimum: watch for diverging
         # coefficients and stop early once the exact check confirms separation.
-        monitor = SeparationMonitor(objective, callback) if objective.l2_strength == 0 else None
+        unpenalised = math.isinf(self._effective_C())
+        monitor = SeparationMonitor(objective, callback) if unpenalised else None
         result = spec.solve(
             objective, self._initial_coef(objective), tol=float(self.tol), max_iter=max_iter,
             callback=monitor or callback, **options,
@@ -266,7 +267,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self._separation_checked = monitor is not None and monitor.checked
         return self
 
-    def summary(self, alpha=0.05, cov_type="nonrobust", groups=None, use_correction=True):
+    def summary(self, alpha: float = 0.05, cov_type: str = "nonrobust", groups=None,
+                use_correction: bool = True) -> Summary:
         """Standard errors, tests, intervals, odds ratios and marginal effects of the fit.
 
         Sample weights count as frequency weights. For a penalised fit the statistics are
@@ -290,6 +292,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         -------
         Summary
             ``str()`` prints the table; see :class:`logitfit.Summary`.
+
+        Notes
+        -----
+        The model keeps a reference to its training data (not a copy) for this method; do
+        not modify that data in place between ``fit`` and ``summary``. Pickles and copies of
+        the model do not carry it.
         """
         check_is_fitted(self)
         objective = getattr(self, "_objective", None)
@@ -411,4 +419,3 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         tags.classifier_tags.multi_class = False
         tags.input_tags.sparse = True
         return tags
-

@@ -84,6 +84,9 @@ _DESCRIPTIONS = {
 }
 
 
+_PENALTY_NAMES = {"l2": "L2", "l1": "L1", "elasticnet": "elastic net"}
+
+
 class IllConditionedWarning(UserWarning):
     """The information matrix is (nearly) singular: standard errors are unreliable."""
 
@@ -650,7 +653,8 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
                                         margeff + quantile * margeff_se])
 
     names = coef_names(model)
-    unpenalised = objective.l2_strength == 0.0
+    unpenalised = model.penalty is None or math.isinf(float(model.C))
+    penalty = _PENALTY_NAMES.get(model.penalty, str(model.penalty))
     if unpenalised and not separation_checked:
         separation = find_separation(objective, theta, logits=z)
         if separation is not None:
@@ -666,7 +670,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     notes.append(description)
     if not unpenalised:
         notes.append(
-            f"Penalised fit (L2, C={objective.C:g}): the estimates are shrunk towards 0 and the "
+            f"Penalised fit ({penalty}, C={model.C:g}): the estimates are shrunk towards 0 and the "
             "standard errors, z, p-values and intervals are the classical ones at the penalised "
             "estimate; they do not account for the penalty. Refit with penalty=None for "
             "maximum-likelihood inference."
@@ -684,7 +688,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         warnings.warn("The information matrix is singular, so standard errors are NaN: remove "
                       "collinear or constant features, or use a penalty.",
                       IllConditionedWarning, stacklevel=3)
-    elif rcond < _RCOND_WARN:
+    elif rcond < _RCOND_WARN and not separated.any():  # separation explains it already
         digits = int(round(-math.log10(max(rcond, 1e-300)))) if rcond > 0 else 16
         notes.append(f"The information matrix is ill-conditioned (scaled condition number "
                      f"{1 / rcond:.2g}): standard errors may have lost about {digits} of 16 "
@@ -716,7 +720,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         prsquared=prsquared, aic=-2.0 * llf + 2.0 * k, bic=-2.0 * llf + k * math.log(nobs),
         converged=bool(model.converged_) and not separated.any(),
         n_iter=int(model.n_iter_[0]), solver=str(model.solver_),
-        method="MLE" if unpenalised else f"Penalised ML (L2, C={objective.C:g})",
+        method="MLE" if unpenalised else f"Penalised ML ({penalty}, C={model.C:g})",
         cov_type=cov_type, dep_variable=f"y == {model.classes_[1]!s}",
         alpha=float(alpha), notes=notes, cov_params=cov,
     )
