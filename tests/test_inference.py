@@ -348,3 +348,15 @@ def test_infinite_c_is_maximum_likelihood():
     summary = LogisticRegression(C=np.inf, tol=1e-12).fit(X, y).summary()
     assert summary.method == "MLE" and not any("Penalised" in note for note in summary.notes)
     assert_matches(summary, statsmodels_logit(X, y))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_matches_statsmodels_on_random_shapes(seed):
+    rng = np.random.default_rng(100 + seed)
+    n, d = int(rng.integers(80, 600)), int(rng.integers(1, 8))
+    X = rng.normal(size=(n, d)) * rng.uniform(0.1, 10, size=d) + rng.normal(size=d)
+    w = rng.normal(size=d) / X.std(axis=0)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(X - X.mean(axis=0)) @ w))).astype(float)
+    model = fit(X, y)
+    for cov_type in ("nonrobust", "HC0"):
+        assert_matches(model.summary(cov_type=cov_type), statsmodels_logit(X, y, cov_type))
