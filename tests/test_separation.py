@@ -66,11 +66,14 @@ def test_exact_check_on_constructed_data(n):
     assert (n * 4 > _DIRECT_LP_ENTRIES) == (n == 60_000)
     X, y = quasi_separated(n)
     found = find_separation(BCEObjective(X, y, C=np.inf))
-    assert found.kind == "quasi-complete" and found.coef_index == (0,)
+    assert found.kind == "quasi-complete" and found.coef_index == found.features == (0,)
     assert found.n_separated == int(X[:, 0].sum())
     X, y = completely_separated(n)
     found = find_separation(BCEObjective(X, y, C=np.inf))
-    assert found.kind == "complete" and {1, 2} <= set(found.coef_index)
+    assert found.kind == "complete" and found.coef_index == (0, 1, 2, 3)  # none identified
+    assert {1, 2} <= set(found.features) and 0 not in found.features
+    margins = np.where(y == 1, 1, -1) * (X @ found.direction[:3] + found.direction[3])
+    assert margins.min() > 0  # the reported direction separates every row strictly
     X, y = make_classification_data(n, 3, seed=1)
     assert find_separation(BCEObjective(X, y, C=np.inf)) is None
 
@@ -101,7 +104,11 @@ def test_fit_stops_early_and_names_the_features(solver, make):
         with pytest.warns(SeparationWarning, match="separated") as record:
             model.fit(X, y)
     message = str(record[0].message)
-    assert "x0" in message if make is quasi_separated else "x1" in message
+    if make is quasi_separated:
+        assert "quasi-completely separated by x0:" in message
+    else:
+        assert "completely separated by a combination of x1, x2" in message
+    assert "x1" not in message if make is quasi_separated else "x0" not in message
     assert "penalty" in message
     assert model.n_iter_[0] < 100 and not model.converged_
     summary = model.summary()
@@ -110,7 +117,7 @@ def test_fit_stops_early_and_names_the_features(solver, make):
         assert marked == {"intercept": False, "x0": True, "x1": False, "x2": False}
         assert "x0 *" in str(summary)
     else:
-        assert marked["x1"] and marked["x2"]
+        assert all(marked.values())  # complete separation: no coefficient is identified
     assert "separated" in str(summary) and not summary.converged
 
 
@@ -158,5 +165,5 @@ def test_combinations_of_features_are_reported():
     y = (X[:, 0] - X[:, 2] > 0).astype(float)
     found = find_separation(BCEObjective(X, y, C=np.inf))
     margins = np.where(y == 1, 1, -1) * (X @ found.direction[:4] + found.direction[4])
-    assert margins.min() >= -1e-12 and found.kind == "complete"
-    assert {0, 2} <= set(found.coef_index)
+    assert margins.min() > 0 and found.kind == "complete"
+    assert set(found.features) - {4} == {0, 2}  # the intercept may help, x1 and x3 do not

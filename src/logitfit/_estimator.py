@@ -241,7 +241,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             monitor.check(result.coef)
         separation = monitor.separation if monitor is not None else None
         if separation is not None:
-            warnings.warn(separation_message(separation, coef_names(self)),
+            warnings.warn(separation_message(separation, coef_names(self), stopped=True),
                           SeparationWarning, stacklevel=2)
         elif not result.converged:
             warnings.warn(

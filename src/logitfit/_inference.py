@@ -658,7 +658,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     if unpenalised and not separation_checked:
         separation = find_separation(objective, theta, logits=z)
         if separation is not None:
-            warnings.warn(separation_message(separation, names), SeparationWarning,
+            warnings.warn(separation_message(separation, names, stopped=False), SeparationWarning,
                           stacklevel=3)
     separated = np.zeros(k, dtype=bool)
     if unpenalised and separation is not None:
@@ -676,11 +676,12 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
             "maximum-likelihood inference."
         )
     if separated.any():
+        separating = ", ".join(names[j] for j in separation.features)
         notes.append(
-            f"* The classes are {separation.kind}ly separated ({separation.n_separated} "
-            "sample(s) predicted perfectly): the maximum-likelihood estimates of the marked "
-            "coefficients do not exist (they diverge), and their standard errors and tests are "
-            "meaningless. Use a penalty or remove the separating features."
+            f"* The classes are {separation.kind}ly separated (by {separating}; "
+            f"{separation.n_separated} sample(s) predicted perfectly): the maximum-likelihood "
+            "estimates of the marked coefficients do not exist, and their standard errors and "
+            "tests are meaningless. Use a penalty or remove the separating features."
         )
     if not np.all(np.isfinite(bread)):
         notes.append("The information matrix is singular (collinear or constant features, or "

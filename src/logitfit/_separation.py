@@ -62,8 +62,15 @@ _MAX_ROUNDS = 50
 # constraint check allows the LP solver's feasibility tolerance.
 _OBJECTIVE_TOL = 1e-6
 _FEASIBILITY_TOL = 1e-7
-# Coefficients whose share of the separating direction is below this are left out.
+# Coefficients whose share of the separating direction (in max-scaled units) is below this
+# are left out of it; below _NAMING_TOL they are not named as separating features either
+# (at 1e-3 of the largest they move no margin by more than a thousandth).
 _DIRECTION_TOL = 1e-6
+_NAMING_TOL = 1e-3
+# Under complete separation, coefficients below this share of the max-margin direction are
+# tried for removal, at most _MAX_PRUNE of them.
+_PRUNE_BELOW = 0.25
+_MAX_PRUNE = 10
 
 
 class SeparationWarning(UserWarning):
@@ -77,18 +84,27 @@ class Separation:
     Attributes
     ----------
     kind : {"complete", "quasi-complete"}
-        "complete" when the direction below predicts every row perfectly in the limit.
+        "complete" when some direction predicts every row perfectly in the limit.
     coef_index : tuple of int
-        Positions in θ = [w, b] (intercept last) of the coefficients that diverge.
+        Positions in θ = [w, b] (intercept last) of the coefficients without a finite
+        estimate: the support of the separating direction for quasi-complete separation,
+        every coefficient for complete separation (the likelihood then approaches its
+        supremum whatever the coefficients outside the direction are).
+    features : tuple of int
+        Positions in θ of the coefficients that separate: the entries of ``direction`` of at
+        least 1e-3 of the largest (in max-scaled units).
     direction : ndarray of shape (n_coef,)
         A separating direction β (in the units of the original features): moving θ along it
-        never lowers the likelihood and raises it without bound.
+        never lowers the likelihood and raises it without bound. For complete separation it
+        strictly separates every row, with the coefficients that the separation does not
+        need removed (see ``_fewest_features``).
     n_separated : int
         Rows with aᵢ·β > 0: the rows predicted perfectly in the limit.
     """
 
     kind: str
     coef_index: tuple[int, ...]
+    features: tuple[int, ...]
     direction: np.ndarray
     n_separated: int
 
@@ -150,12 +166,14 @@ class _Problem:
         c = np.asarray(X.T @ signs).ravel() / self.scale
         return np.append(c, signs.sum()) if self.fit_intercept else c
 
-    def solve_lp(self, index: np.ndarray, c: np.ndarray, *, margin_variable: bool = False):
+    def solve_lp(self, index: np.ndarray, c: np.ndarray | None, *,
+                 margin_variable: bool = False, excluded=()):
         """LP over the given rows; returns (optimum, β).
 
         Without ``margin_variable``: maximise c·β subject to aᵢ·β ≥ 0 (the separation
         programme). With it: maximise t subject to aᵢ·β ≥ t, t ≤ 1 (strict separation of
-        these rows); the returned β then has t appended.
+        these rows); the returned β then has t appended. Coefficients in ``excluded`` are
+        held at 0.
         """
         rows = self.design_rows(index)
         signs = self.sign[index]
@@ -165,7 +183,7 @@ class _Problem:
             soft = rows[~hard]
             blocks += [soft, -soft]
         a_ub = np.vstack(blocks)
-        bounds = [(-1.0, 1.0)] * self.n_coef
+        bounds = [(0.0, 0.0) if j in excluded else (-1.0, 1.0) for j in range(self.n_coef)]
         if margin_variable:
             a_ub = np.column_stack([a_ub, np.ones(a_ub.shape[0])])
             c = np.append(np.zeros(self.n_coef), 1.0)
@@ -260,25 +278,75 @@ def find_separation(objective, coef: np.ndarray | None = None, *,
             lambda index: problem.solve_lp(index, c, margin_variable=True), strict_margins,
         )
         complete = strict is not None and t > _OBJECTIVE_TOL
+    if complete:
+        beta = _fewest_features(problem, pool, pool[np.argsort(margin[pool])[:batch]], beta)
+        n_separated = int(pool.size)
     size = np.abs(beta)
-    index = tuple(int(j) for j in np.flatnonzero(size > _DIRECTION_TOL * size.max()))
-    direction = beta.copy()
+    support = size > _DIRECTION_TOL * size.max()
+    features = tuple(int(j) for j in np.flatnonzero(size >= _NAMING_TOL * size.max()))
+    direction = np.where(support, beta, 0.0)
     direction[: objective.n_features] /= problem.scale
-    direction[size <= _DIRECTION_TOL * size.max()] = 0.0
-    return Separation("complete" if complete else "quasi-complete", index, direction,
-                      n_separated)
+    if complete:
+        return Separation("complete", tuple(range(problem.n_coef)), features, direction,
+                          n_separated)
+    diverging = tuple(int(j) for j in np.flatnonzero(support))
+    return Separation("quasi-complete", diverging, features, direction, n_separated)
 
 
-def separation_message(separation: Separation, names: list[str]) -> str:
-    """The warning text: which coefficients diverge and what to do about it."""
-    shown = [names[j] for j in separation.coef_index]
+def _strict_direction(problem: _Problem, pool: np.ndarray, start: np.ndarray, excluded):
+    """A direction with aᵢ·β > 0 for every row in ``pool`` using no ``excluded`` coefficient,
+    or None when there is none."""
+    def strict_margins(extended):
+        return problem.margins(extended[:-1]) - extended[-1]
+
+    t, extended, slack = _row_generation(
+        problem, pool, start,
+        lambda index: problem.solve_lp(index, None, margin_variable=True, excluded=excluded),
+        strict_margins,
+    )
+    return extended[:-1] if slack is not None and t > _OBJECTIVE_TOL else None
+
+
+def _fewest_features(problem: _Problem, pool, start, beta):
+    """Under complete separation, drop coefficients that the separation does not need.
+
+    A vertex of the separation programme may use coefficients with tiny weights that merely
+    help it; to name the features that separate, coefficients are removed one at a time
+    (smallest weight in the max-margin direction first) as long as the rest still separates
+    every row strictly. At most _MAX_PRUNE attempts, each an exact (row-generation) LP.
+    """
+    strict = _strict_direction(problem, pool, start, ())
+    if strict is None:  # tolerances disagree at the margin: keep the first direction
+        return beta
+    excluded: set[int] = set()
+    size = np.abs(strict)
+    candidates = [j for j in np.argsort(size) if 0 < size[j] < _PRUNE_BELOW * size.max()]
+    for j in candidates[:_MAX_PRUNE]:
+        trial = _strict_direction(problem, pool, start, excluded | {int(j)})
+        if trial is not None:
+            excluded.add(int(j))
+            strict = trial
+    return strict
+
+
+def separation_message(separation: Separation, names: list[str], *, stopped: bool) -> str:
+    """The warning text: which features separate, what it means and what to do about it."""
+    shown = [names[j] for j in separation.features]
     listed = ", ".join(shown[:10]) + (f" and {len(shown) - 10} more" if len(shown) > 10 else "")
+    by = f"by {listed}" if len(shown) == 1 else f"by a combination of {listed}"
+    if separation.kind == "complete":
+        what = (f"The classes are completely separated {by}: every sample is predicted "
+                "perfectly in the limit, so the unpenalised maximum-likelihood estimate does "
+                "not exist and none of the coefficients is identified.")
+    else:
+        what = (f"The classes are quasi-completely separated {by}: "
+                f"{separation.n_separated} sample(s) are predicted perfectly in the limit, so "
+                "the unpenalised maximum-likelihood estimate does not exist and these "
+                "coefficients grow without bound.")
     return (
-        f"The classes are {separation.kind}ly separated: {separation.n_separated} sample(s) are "
-        f"predicted perfectly by a combination of {listed}, so the unpenalised maximum-"
-        "likelihood estimate does not exist and these coefficients grow without bound. The "
-        "fit was stopped early. Use a penalty (penalty='l2' with a finite C), or remove or "
-        "merge the separating features."
+        what + (" The fit was stopped early." if stopped else "")
+        + " Use a penalty (penalty='l2' with a finite C), or remove or merge the separating "
+        "features."
     )
 
 
