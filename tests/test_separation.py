@@ -116,6 +116,7 @@ def test_fit_stops_early_and_names_the_features(solver, make):
     if make is quasi_separated:
         assert marked == {"intercept": False, "x0": True, "x1": False, "x2": False}
         assert "x0 *" in str(summary)
+        assert str(summary).split("dy/dx")[1].count("x0 *") == 1  # its marginal effect too
     else:
         assert all(marked.values())  # complete separation: no coefficient is identified
     assert "separated" in str(summary) and not summary.converged

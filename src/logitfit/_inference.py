@@ -438,7 +438,9 @@ class Summary:
         lo, hi = f"[{self.alpha / 2:g}", f"{1 - self.alpha / 2:g}]"
         names = [name + (" *" if flag else "")
                  for name, flag in zip(self.names, self.separated, strict=True)]
-        name_width = max([13, *(len(name) + 1 for name in names + self.margeff_names)])
+        marked = {name for name, flag in zip(self.names, self.separated, strict=True) if flag}
+        margeff_names = [name + (" *" if name in marked else "") for name in self.margeff_names]
+        name_width = max([13, *(len(name) + 1 for name in names + margeff_names)])
         columns = f"{'std err':>10} {'z':>8} {'P>|z|':>8} {lo:>10} {hi:>10}"
         width = max(78, len(f"{'':<{name_width}}{'coef':>10} {columns}"))
         left = [
@@ -455,12 +457,12 @@ class Summary:
             ("Df Residuals:", _num(self.df_resid)),
             ("Df Model:", _num(self.df_model)),
             ("Pseudo R-squ.:", f"{self.prsquared:.4f}"),
-            ("Log-Likelihood:", f"{self.llf:.5g}"),
-            ("LL-Null:", f"{self.llnull:.5g}"),
-            ("LLR chi2:", f"{self.llr:.5g}"),
-            ("LLR p-value:", f"{self.llr_pvalue:.4g}"),
-            ("AIC:", f"{self.aic:.5g}"),
-            ("BIC:", f"{self.bic:.5g}"),
+            ("Log-Likelihood:", f"{self.llf:#.5g}"),
+            ("LL-Null:", f"{self.llnull:#.5g}"),
+            ("LLR chi2:", f"{self.llr:#.5g}"),
+            ("LLR p-value:", f"{self.llr_pvalue:#.4g}"),
+            ("AIC:", f"{self.aic:#.5g}"),
+            ("BIC:", f"{self.bic:#.5g}"),
         ]
         half = width // 2
         lines = ["Logit Regression Results".center(width).rstrip(), "=" * width]
@@ -492,7 +494,7 @@ class Summary:
         if self.margeff_names:
             lines += table("Average marginal effects dP(y=1)/dx, delta-method std err", "dy/dx",
                            self.margeff, self.margeff_se, self.margeff_z,
-                           self.margeff_pvalues, self.margeff_conf_int, self.margeff_names)
+                           self.margeff_pvalues, self.margeff_conf_int, margeff_names)
         if self.notes:
             lines.append("Notes:")
             lines += [textwrap.fill(f"[{i}] {note}", width, subsequent_indent="    ")
