@@ -168,3 +168,16 @@ def test_combinations_of_features_are_reported():
     margins = np.where(y == 1, 1, -1) * (X @ found.direction[:4] + found.direction[4])
     assert margins.min() > 0 and found.kind == "complete"
     assert set(found.features) - {4} == {0, 2}  # the intercept may help, x1 and x3 do not
+
+
+def test_wide_problems_are_not_checked_and_say_so():
+    from logitfit._separation import MAX_CHECKED_COEFS
+
+    X, y = make_classification_data(600, MAX_CHECKED_COEFS, seed=8)  # one coefficient too many
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter=3 does not converge; beside the point
+        warnings.simplefilter("error", SeparationWarning)
+        model = LogisticRegression(penalty=None, max_iter=3).fit(X, y)
+        summary = model.summary()
+    assert not model._separation_checked and not summary.separated.any()
+    assert any("Separation was not checked" in note for note in summary.notes)

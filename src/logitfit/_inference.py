@@ -62,7 +62,14 @@ from . import _kernels
 from ._loss import hessian as pointwise_hessian
 from ._loss import loss as pointwise_loss
 from ._loss import sigmoid
-from ._separation import Separation, SeparationWarning, find_separation, separation_message
+from ._separation import (
+    MAX_CHECKED_COEFS,
+    Separation,
+    SeparationWarning,
+    can_check,
+    find_separation,
+    separation_message,
+)
 
 COV_TYPES = ("nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster")
 _FORMAT = "logitfit.summary"
@@ -657,7 +664,8 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     names = coef_names(model)
     unpenalised = model.penalty is None or math.isinf(float(model.C))
     penalty = _PENALTY_NAMES.get(model.penalty, str(model.penalty))
-    if unpenalised and not separation_checked:
+    unchecked = unpenalised and not separation_checked and not can_check(objective)
+    if unpenalised and not separation_checked and can_check(objective):
         separation = find_separation(objective, theta, logits=z)
         if separation is not None:
             warnings.warn(separation_message(separation, names, stopped=False), SeparationWarning,
@@ -685,6 +693,10 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
             "estimates of the marked coefficients do not exist, and their standard errors and "
             "tests are meaningless. Use a penalty or remove the separating features."
         )
+    if unchecked:
+        notes.append(f"Separation was not checked: the exact check handles at most "
+                     f"{MAX_CHECKED_COEFS} coefficients. Large standard errors on large "
+                     "coefficients may mean that they diverge.")
     if not np.all(np.isfinite(bread)):
         notes.append("The information matrix is singular (collinear or constant features, or "
                      "separation): standard errors are not available.")

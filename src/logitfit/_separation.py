@@ -40,7 +40,8 @@ by a factor e per iteration). A healthy solve approaches a finite optimum, where
 settles at the inverse curvature. When it sees the pattern for three iterations, or when a
 fit is still running after 64 iterations, it runs the exact check once, and stops the solver
 if the check finds separation. A negative check is final (separation is a property of the
-data), so the monitor then goes quiet.
+data), so the monitor then goes quiet. Problems with more than MAX_CHECKED_COEFS (201)
+coefficients are not checked: the programmes grow too expensive.
 """
 
 from __future__ import annotations
@@ -58,6 +59,9 @@ _MIN_ROWS = 400
 # Full problems up to this many matrix entries are solved in one LP.
 _DIRECT_LP_ENTRIES = 200_000
 _MAX_ROUNDS = 50
+# The LPs grow expensive with the number of coefficients (HiGHS needs about 0.5 s for 800 rows
+# x 201 columns, minutes for 4000 x 1001); wider problems are not checked.
+MAX_CHECKED_COEFS = 201
 # A separating direction must beat this (in units of the scaled data) on Σ aᵢ·β; the
 # constraint check allows the LP solver's feasibility tolerance.
 _OBJECTIVE_TOL = 1e-6
@@ -223,9 +227,16 @@ def _row_generation(problem: _Problem, pool: np.ndarray, start: np.ndarray, solv
     return value, beta, (margins(beta) if value > _OBJECTIVE_TOL else None)
 
 
+def can_check(objective) -> bool:
+    """Whether :func:`find_separation` is affordable: at most MAX_CHECKED_COEFS coefficients."""
+    return objective.n_coef <= MAX_CHECKED_COEFS
+
+
 def find_separation(objective, coef: np.ndarray | None = None, *,
                     logits: np.ndarray | None = None) -> Separation | None:
     """Return a :class:`Separation` certificate, or None when the optimum exists.
+
+    Only for problems where :func:`can_check` holds (the LPs grow with n_coef).
 
     Parameters
     ----------
@@ -371,6 +382,7 @@ class SeparationMonitor:
         self.objective = objective
         self.inner = inner
         self.checked = False
+        self.enabled = can_check(objective)
         self.separation: Separation | None = None
         self._previous: np.ndarray | None = None
         self._previous_step: np.ndarray | None = None
@@ -380,7 +392,7 @@ class SeparationMonitor:
 
     def __call__(self, info) -> bool:
         stop = bool(self.inner(info)) if self.inner is not None else False
-        if self.checked:
+        if self.checked or not self.enabled:
             return stop
         coef = np.array(info.coef, dtype=np.float64, copy=True)
         if self._previous is not None:
@@ -409,8 +421,9 @@ class SeparationMonitor:
         return stop
 
     def check(self, coef: np.ndarray) -> Separation | None:
-        """Run the exact check once (later calls return the first answer)."""
-        if not self.checked:
+        """Run the exact check once (later calls return the first answer; none when the
+        problem is too wide for it)."""
+        if self.enabled and not self.checked:
             self.separation = find_separation(self.objective, coef)
             self.checked = True
         return self.separation
