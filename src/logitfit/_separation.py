@@ -54,7 +54,7 @@ import scipy.sparse as sp
 from scipy.optimize import linprog
 
 # Rows in the first relaxation, per coefficient, and rows added per round.
-_ROWS_PER_COEF = 20
+_ROWS_PER_COEF = 4
 _MIN_ROWS = 400
 # Full problems up to this many matrix entries are solved in one LP.
 _DIRECT_LP_ENTRIES = 200_000
