@@ -75,6 +75,8 @@ _NAMING_TOL = 1e-3
 # tried for removal, at most _MAX_PRUNE of them.
 _PRUNE_BELOW = 0.25
 _MAX_PRUNE = 10
+# ... and only for problems this narrow (each attempt is an LP over all columns).
+_PRUNE_MAX_COEFS = 51
 
 
 class SeparationWarning(UserWarning):
@@ -101,7 +103,7 @@ class Separation:
         A separating direction β (in the units of the original features): moving θ along it
         never lowers the likelihood and raises it without bound. For complete separation it
         strictly separates every row, with the coefficients that the separation does not
-        need removed (see ``_fewest_features``).
+        need removed (see ``_fewest_features``; up to 51 coefficients).
     n_separated : int
         Rows with aᵢ·β > 0: the rows predicted perfectly in the limit.
     """
@@ -289,7 +291,7 @@ def find_separation(objective, coef: np.ndarray | None = None, *,
             lambda index: problem.solve_lp(index, c, margin_variable=True), strict_margins,
         )
         complete = strict is not None and t > _OBJECTIVE_TOL
-    if complete:
+    if complete and problem.n_coef <= _PRUNE_MAX_COEFS:
         beta = _fewest_features(problem, pool, pool[np.argsort(margin[pool])[:batch]], beta)
         n_separated = int(pool.size)
     size = np.abs(beta)
@@ -324,7 +326,8 @@ def _fewest_features(problem: _Problem, pool, start, beta):
     A vertex of the separation programme may use coefficients with tiny weights that merely
     help it; to name the features that separate, coefficients are removed one at a time
     (smallest weight in the max-margin direction first) as long as the rest still separates
-    every row strictly. At most _MAX_PRUNE attempts, each an exact (row-generation) LP.
+    every row strictly. At most _MAX_PRUNE attempts, each an exact (row-generation) LP, and
+    only for up to _PRUNE_MAX_COEFS coefficients.
     """
     strict = _strict_direction(problem, pool, start, ())
     if strict is None:  # tolerances disagree at the margin: keep the first direction
