@@ -360,3 +360,13 @@ def test_matches_statsmodels_on_random_shapes(seed):
     model = fit(X, y)
     for cov_type in ("nonrobust", "HC0"):
         assert_matches(model.summary(cov_type=cov_type), statsmodels_logit(X, y, cov_type))
+
+
+def test_fractional_weights_refuse_what_they_cannot_mean():
+    X, y = make_classification_data(40, 3, seed=0)
+    model = fit(X, y, sw=np.full(40, 0.01))  # 0.4 observations in all
+    with pytest.raises(ValueError, match="frequency weights of at least 1"):
+        model.summary(cov_type="HC3")
+    with pytest.raises(ValueError, match="more observations"):
+        model.summary(cov_type="HC1")
+    assert np.all(np.isfinite(model.summary(cov_type="HC0").bse))

@@ -612,6 +612,13 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     llr_pvalue = float(stats.chi2.sf(llr, df_model)) if df_model > 0 else math.nan
     prsquared = 1.0 - llf / llnull if llnull < 0 else math.nan
 
+    if nobs <= k and (cov_type == "HC1" or (cov_type == "cluster" and use_correction)):
+        raise ValueError(
+            f"cov_type={cov_type!r} scales by 1/(N - k), which needs more observations "
+            f"(N = sum of sample weights = {nobs:g}) than coefficients (k = {k}). Use "
+            "cov_type='HC0' (or use_correction=False), or frequency weights that count rows."
+        )
+
     # Covariance.
     information = weighted_gram(objective, s * curvature)
     bread, rcond = _invert_information(information)
@@ -627,6 +634,14 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         weights = s * residual * residual
         if cov_type in ("HC2", "HC3") and np.all(np.isfinite(bread)):
             leverage = leverages(objective, bread, curvature)
+            if np.any(leverage[s > 0] > 1.0 + 1e-12):
+                # Only possible with weights below 1: the leverage of one copy of a row is at
+                # most 1/sᵢ, so the frequency-weight reading of HC2/HC3 breaks down.
+                raise ValueError(
+                    f"cov_type={cov_type!r} needs frequency weights of at least 1: with "
+                    "fractional sample weights (or class weights) some leverages exceed 1. "
+                    "Use cov_type='HC0' or 'HC1', or rescale the weights."
+                )
             with np.errstate(divide="ignore"):  # a leverage of 1 gives an infinite variance
                 weights = weights / (1.0 - leverage) ** (1 if cov_type == "HC2" else 2)
         cov = bread @ weighted_gram(objective, weights) @ bread
