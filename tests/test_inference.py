@@ -307,6 +307,11 @@ def test_collinear_features_warn():
     with pytest.warns(IllConditionedWarning, match="ill-conditioned"):
         summary = model.summary()
     assert any("ill-conditioned" in note for note in summary.notes)
+    # A column of zeros makes it singular: no standard errors, and a warning saying why.
+    model = LogisticRegression(C=1.0).fit(np.c_[X, np.zeros(len(y))], y)
+    with pytest.warns(IllConditionedWarning, match="singular"):
+        summary = model.summary()
+    assert np.isnan(summary.bse).all() and np.isfinite(summary.params).all()
 
 
 def test_bad_arguments_name_the_fix():

@@ -715,9 +715,10 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     if not np.all(np.isfinite(bread)):
         notes.append("The information matrix is singular (collinear or constant features, or "
                      "separation): standard errors are not available.")
-        warnings.warn("The information matrix is singular, so standard errors are NaN: remove "
-                      "collinear or constant features, or use a penalty.",
-                      IllConditionedWarning, stacklevel=3)
+        if not separated.any():
+            warnings.warn("The information matrix is singular, so standard errors are NaN: remove "
+                          "collinear or constant features, or use a penalty.",
+                          IllConditionedWarning, stacklevel=3)
     elif rcond < _RCOND_WARN and not separated.any():  # separation explains it already
         digits = int(round(-math.log10(max(rcond, 1e-300)))) if rcond > 0 else 16
         notes.append(f"The information matrix is ill-conditioned (scaled condition number "
