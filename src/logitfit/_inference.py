@@ -52,6 +52,7 @@ import textwrap
 import warnings
 from dataclasses import dataclass, field, fields
 
+import numba
 import numpy as np
 import scipy.linalg
 import scipy.sparse as sp
@@ -59,9 +60,7 @@ from scipy import stats
 from scipy.linalg import lapack
 
 from . import _kernels
-from ._loss import hessian as pointwise_hessian
-from ._loss import loss as pointwise_loss
-from ._loss import sigmoid
+from ._loss import hessian_scalar, loss_gradient_scalar
 from ._separation import (
     MAX_CHECKED_COEFS,
     Separation,
@@ -111,6 +110,32 @@ def _assemble(objective, gram, cross, total) -> np.ndarray:
     out[d, :d] = cross
     out[d, d] = total
     return out
+
+
+@numba.njit(cache=True)
+def pointwise_statistics(z, y, sample_weight):
+    """One pass over the logits: what every statistic needs, per row and summed.
+
+    Returns (r, h, g, loglik, total_h) with rᵢ = μᵢ - yᵢ, hᵢ = μᵢ(1 - μᵢ) (both from the
+    stable scalar forms of ``_loss``), gᵢ = sᵢ hᵢ (1 - 2μᵢ) (the derivative of sᵢhᵢ along
+    the logit, for the marginal effects), loglik = -Σ sᵢ L(zᵢ, yᵢ) and total_h = Σ sᵢ hᵢ.
+    """
+    n = z.shape[0]
+    residual = np.empty(n)
+    curvature = np.empty(n)
+    slope = np.empty(n)
+    loglik = 0.0
+    total = 0.0
+    for i in range(n):
+        loss_i, r = loss_gradient_scalar(z[i], y[i])
+        h = hessian_scalar(z[i])
+        mu = r + y[i]
+        residual[i] = r
+        curvature[i] = h
+        slope[i] = sample_weight[i] * h * (1.0 - 2.0 * mu)
+        loglik -= sample_weight[i] * loss_i
+        total += sample_weight[i] * h
+    return residual, curvature, slope, loglik, total
 
 
 def weighted_gram(objective, weights: np.ndarray) -> np.ndarray:
@@ -597,12 +622,9 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     y = objective.y
     s = objective.sample_weight
     nobs = float(s.sum())
-    mu = sigmoid(z)
-    curvature = pointwise_hessian(z)  # μ(1-μ), accurate in the tails
-    residual = mu - y
+    residual, curvature, slope_weight, llf, total_curvature = pointwise_statistics(z, y, s)
 
-    # Likelihoods. The null model has only an intercept, fitted in closed form.
-    llf = -float(s @ pointwise_loss(z, y))
+    # The null model has only an intercept, fitted in closed form.
     rate = float(s @ y) / nobs
     llnull = nobs * sum(p * math.log(p) for p in (rate, 1.0 - rate) if p > 0)
     # The null model has one coefficient whether or not the model has an intercept, so the
@@ -660,8 +682,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     # A constant column supplied by the user (instead of fit_intercept) has no marginal effect.
     constant = np.arange(0) if objective.fit_intercept else _constant_columns(objective)
     keep = np.setdiff1d(np.arange(d), constant)
-    mean_curvature = float(s @ curvature) / nobs
-    slope_weight = s * curvature * (1.0 - 2.0 * mu)
+    mean_curvature = total_curvature / nobs
     slope = np.asarray(objective.X.T @ slope_weight).ravel() / nobs
     if objective.fit_intercept:
         slope = np.append(slope, slope_weight.sum() / nobs)

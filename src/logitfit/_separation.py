@@ -138,10 +138,15 @@ class _Problem:
         self.X = X
         self.fit_intercept = objective.fit_intercept
         self.scale = np.ones(objective.n_features)
-        active = objective.sample_weight > 0
         y = objective.y
         # sign: +1 for y = 1, -1 for y = 0, 0 for soft labels (they constrain both ways).
-        self.sign = np.where(y >= 1.0, 1.0, np.where(y <= 0.0, -1.0, 0.0))
+        self.sign = 2.0 * y - 1.0
+        soft = (y > 0.0) & (y < 1.0)
+        self.soft = np.flatnonzero(soft) if soft.any() else None
+        if self.soft is not None:
+            self.sign[self.soft] = 0.0
+        active = objective.sample_weight > 0
+        self.inactive = None if active.all() else np.flatnonzero(~active)
         self.active = active
         self.n_coef = objective.n_coef
 
@@ -160,14 +165,20 @@ class _Problem:
         """aᵢ·β for every row (soft-label rows give -|x̃ᵢ·β|, inactive rows +inf)."""
         coef = beta.copy()
         coef[: self.objective.n_features] /= self.scale
-        z = self.objective.linear_predictor(coef)
-        margin = np.where(self.sign == 0.0, -np.abs(z), self.sign * z)
-        margin[~self.active] = np.inf
+        return self.margins_of(self.objective.linear_predictor(coef))
+
+    def margins_of(self, z: np.ndarray) -> np.ndarray:
+        """aᵢ·β from the linear predictor zᵢ = x̃ᵢ·β."""
+        margin = self.sign * z
+        if self.soft is not None:
+            margin[self.soft] = -np.abs(z[self.soft])
+        if self.inactive is not None:
+            margin[self.inactive] = np.inf
         return margin
 
     def total_direction(self) -> np.ndarray:
         """c = Σᵢ aᵢ over active, hard-labelled rows (scaled columns): the LP objective."""
-        signs = np.where(self.active, self.sign, 0.0)
+        signs = self.sign if self.inactive is None else np.where(self.active, self.sign, 0.0)
         X = self.X
         c = np.asarray(X.T @ signs).ravel() / self.scale
         return np.append(c, signs.sum()) if self.fit_intercept else c
@@ -263,9 +274,7 @@ def find_separation(objective, coef: np.ndarray | None = None, *,
         if logits is None:
             logits = objective.linear_predictor(
                 np.zeros(objective.n_coef) if coef is None else coef)
-        fitted_margin = np.where(problem.sign == 0.0, -np.abs(logits), problem.sign * logits)
-        fitted_margin[~problem.active] = np.inf
-        start = np.argpartition(fitted_margin, batch)[:batch]
+        start = np.argpartition(problem.margins_of(logits), batch)[:batch]
     problem.set_scale(start)
     c = problem.total_direction()
     value, beta, margin = _row_generation(
