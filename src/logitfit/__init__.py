@@ -5,7 +5,9 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from ._estimator import LogisticRegression
+from ._inference import IllConditionedWarning, Summary
 from ._model_format import load
+from ._separation import SeparationWarning
 from .functional import (
     bce_from_logits,
     bce_gradient,
@@ -22,7 +24,10 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0.0.0"
 
 __all__ = [
+    "IllConditionedWarning",
     "LogisticRegression",
+    "SeparationWarning",
+    "Summary",
     "__version__",
     "bce_from_logits",
     "bce_gradient",

@@ -17,8 +17,10 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _kernels
+from ._inference import Summary, coef_names, compute_summary
 from ._loss import log_sigmoid, sigmoid
 from ._objective import BCEObjective
+from ._separation import SeparationMonitor, SeparationWarning, separation_message
 from .solvers import SOLVERS, IterationInfo, select_solver
 from .solvers._base import not_converged_message
 
@@ -230,11 +232,22 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"(its options: {allowed})."
             )
         max_iter = spec.default_max_iter if self.max_iter is None else int(self.max_iter)
+        callback = self._callback(solver, callback)
+        # Without a penalty, separated classes have no optimum: watch for diverging
+        # coefficients and stop early once the exact check confirms separation.
+        unpenalised = math.isinf(self._effective_C())
+        monitor = SeparationMonitor(objective, callback) if unpenalised else None
         result = spec.solve(
             objective, self._initial_coef(objective), tol=float(self.tol), max_iter=max_iter,
-            callback=self._callback(solver, callback), **options,
+            callback=monitor or callback, **options,
         )
-        if not result.converged:
+        if monitor is not None and not result.converged:
+            monitor.check(result.coef)
+        separation = monitor.separation if monitor is not None else None
+        if separation is not None:
+            warnings.warn(separation_message(separation, coef_names(self), stopped=True),
+                          SeparationWarning, stacklevel=2)
+        elif not result.converged:
             warnings.warn(
                 not_converged_message(solver, max_iter, result.history["grad_norm"][-1],
                                       self.tol)
@@ -249,10 +262,66 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.coef_ = w.reshape(1, -1).copy()
         self.intercept_ = np.array([b], dtype=np.float64)
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.converged_ = bool(result.converged)
+        self.converged_ = bool(result.converged) and separation is None
         self.solver_ = solver
         self.history_ = result.history
+        # Kept (not copied) for summary(); dropped from pickles by __getstate__.
+        self._objective = objective
+        self._separation = separation
+        self._separation_checked = monitor is not None and monitor.checked
         return self
+
+    def summary(self, alpha: float = 0.05, cov_type: str = "nonrobust", groups=None,
+                use_correction: bool = True) -> Summary:
+        """Standard errors, tests, intervals, odds ratios and marginal effects of the fit.
+
+        Sample weights count as frequency weights. For a penalised fit the statistics are
+        the classical ones at the penalised estimate (the summary notes that they ignore the
+        penalty); unpenalised fits are checked for separation first.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            Intervals have confidence level 1 - alpha.
+        cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}, default="nonrobust"
+            ``"nonrobust"``: inverse observed Fisher information. ``"HC0"``-``"HC3"``:
+            heteroscedasticity-robust sandwich estimators. ``"cluster"``: cluster-robust,
+            needs ``groups``.
+        groups : array-like of shape (n_samples,), default=None
+            Cluster label of each training row, for ``cov_type="cluster"``.
+        use_correction : bool, default=True
+            For ``"cluster"``: multiply by G/(G-1)·(N-1)/(N-k) as statsmodels and Stata do.
+
+        Returns
+        -------
+        Summary
+            ``str()`` prints the table; see :class:`logitfit.Summary`.
+
+        Notes
+        -----
+        The model keeps a reference to its training data (not a copy) for this method; do
+        not modify that data in place between ``fit`` and ``summary``. Pickles and copies of
+        the model do not carry it.
+        """
+        check_is_fitted(self)
+        objective = getattr(self, "_objective", None)
+        if objective is None:
+            raise ValueError(
+                "summary() needs the training data, which is not stored with a saved or "
+                "copied model. Call summary() on a model fitted in this process (refit it on "
+                "the same data), or keep the summary itself: summary().to_dict()."
+            )
+        return compute_summary(
+            self, objective, alpha=alpha, cov_type=cov_type, groups=groups,
+            use_correction=use_correction, separation=self._separation,
+            separation_checked=self._separation_checked,
+        )
+
+    def __getstate__(self):
+        # The training objective holds a reference to X and y: never pickle the data.
+        state = dict(super().__getstate__())
+        state.pop("_objective", None)
+        return state
 
     def _initial_coef(self, objective: BCEObjective) -> np.ndarray:
         n_features = objective.n_features
