@@ -377,6 +377,18 @@ def test_summary_command_prints_the_stored_table(demo, runs):
     text = ok(runs["summary"])
     assert text.strip() == str(logitfit.Summary.from_dict(document["summary"])).strip()
     assert "mean radius" in text
+    # The stored covariance is in the coefficients' order [w..., b]: its diagonal gives the
+    # summary's standard errors (whose table lists the intercept first).
+    se = dict(zip(document["summary"]["names"], document["summary"]["bse"], strict=True))
+    expected = [se[name] for name in document["features"]["names"]] + [se["intercept"]]
+    np.testing.assert_allclose(np.sqrt(np.diag(document["covariance"])), expected, rtol=1e-12)
+
+
+@pytest.mark.skipif(not hasattr(logitfit, "Summary"),
+                    reason="logitfit.Summary (the inference summary) is not in this build")
+def test_reports_show_the_stored_summary(work, runs):
+    html = (work[0] / "eval-report" / "index.html").read_text()
+    assert "<h2>Summary</h2>" in html and "Logit Regression Results" in html
 
 
 # ---------------------------------------------------------------------- in-process parts
