@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._cv import LogisticRegressionCV
 from ._estimator import LogisticRegression
+from ._path import RegularizationPath, regularization_path
 from .functional import (
     bce_from_logits,
     bce_gradient,
@@ -22,12 +24,15 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 
 __all__ = [
     "LogisticRegression",
+    "LogisticRegressionCV",
+    "RegularizationPath",
     "__version__",
     "bce_from_logits",
     "bce_gradient",
     "bce_hessian",
     "bce_loss",
     "log_sigmoid",
+    "regularization_path",
     "sigmoid",
     "sigmoid_derivative",
 ]

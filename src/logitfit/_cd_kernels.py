@@ -229,14 +229,25 @@ def csc_cd_inner(data, rows, indptr, n_samples, h, grad, w, active, lam1, l2, nu
 # --------------------------------------------------------------------------- line search
 
 
-@numba.njit(parallel=True, cache=True)
+def _shifted_loss(z, dz, step, y, sample_weight):
+    acc = 0.0
+    for i in prange(z.shape[0]):
+        acc += sample_weight[i] * loss_scalar(z[i] + step * dz[i], y[i])
+    return acc
+
+
+_shifted_loss_parallel = numba.njit(parallel=True, cache=True)(_shifted_loss)
+_shifted_loss_serial = numba.njit(cache=True)(_shifted_loss)
+
+# Below this many rows a threaded pass costs more in thread wake-ups than the pass itself.
+_MIN_ROWS_PARALLEL = 16384
+
+
 def shifted_loss(z, dz, step, y, sample_weight):
     """Return Σ sᵢ L(zᵢ + step Δzᵢ, yᵢ): the loss along the search direction, no pass over X.
 
     The logits are linear in θ, so the line search of the proximal Newton method needs only
     the n-vectors z and Δz.
     """
-    acc = 0.0
-    for i in prange(z.shape[0]):
-        acc += sample_weight[i] * loss_scalar(z[i] + step * dz[i], y[i])
-    return acc
+    kernel = _shifted_loss_parallel if z.shape[0] >= _MIN_ROWS_PARALLEL else _shifted_loss_serial
+    return kernel(z, dz, float(step), y, sample_weight)
