@@ -256,8 +256,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                     objective.gradient(result.coef), result.coef), self.tol)
                 if result.message == "max_iter reached"
                 else f"solver {solver!r} did not reach tol={self.tol:g}: {result.message}. "
-                "The coefficients are the best found; try solver='newton-cholesky' or "
-                "'newton-cg', or a larger tol.",
+                "The coefficients are the best found; try "
+                + ("a larger tol." if spec.handles_l1 else
+                   "solver='newton-cholesky' or 'newton-cg', or a larger tol."),
                 ConvergenceWarning,
                 stacklevel=2,
             )
