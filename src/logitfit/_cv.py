@@ -254,10 +254,16 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
                              order="C")
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        if self.classes_.shape[0] == 1:
+            raise ValueError(
+                f"y has only 1 class ({self.classes_[0]!r}); LogisticRegressionCV needs "
+                "samples of exactly 2 classes."
+            )
         if self.classes_.shape[0] != 2:
             raise ValueError(
-                "LogisticRegressionCV is a binary classifier and needs exactly 2 classes in y; "
-                f"got {self.classes_.shape[0]} class(es): {self.classes_.tolist()[:10]}."
+                "Only binary classification is supported: LogisticRegressionCV needs exactly "
+                f"2 classes in y, got {self.classes_.shape[0]}: {self.classes_.tolist()[:10]}. "
+                "For more classes wrap it in sklearn.multiclass.OneVsRestClassifier."
             )
         weights = self._sample_weights(X, y_encoded, sample_weight)
         y01 = y_encoded.astype(np.float64)
@@ -375,6 +381,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
+        check_is_fitted(self)
         return self.classes_[(self.decision_function(X) > 0).astype(np.intp)]
 
     def __sklearn_tags__(self):
