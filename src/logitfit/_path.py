@@ -212,7 +212,9 @@ def fit_path(
         result = spec.solve(objective, coef, tol=tol, max_iter=budget, callback=None)
         coef = result.coef
         out["coef"][k] = coef
-        out["objective"][k] = objective.value(coef) + objective.penalty_value(coef)
+        # The last history row is the objective at the returned point (for the L1 solvers
+        # F = f + g, for the others f, which is then the whole objective): no extra pass.
+        out["objective"][k] = result.history["objective"][-1]
         out["n_nonzero"][k] = np.count_nonzero(coef[: objective.n_features])
         out["n_iter"][k] = result.n_iter
         out["converged"][k] = result.converged

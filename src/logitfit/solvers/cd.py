@@ -26,7 +26,6 @@ from __future__ import annotations
 import weakref
 
 import numpy as np
-import scipy.sparse as sp
 
 from .. import _cd_kernels
 from ._base import EPS, Callback, SolverResult
@@ -50,9 +49,7 @@ def column_major(objective):
     if cached is None or cached[0] is not objective.X:
         X = objective.X
         if objective.sparse:
-            csc = sp.csc_matrix(X)
-            csc.sort_indices()
-            columns = (csc.data, csc.indices.astype(np.int64), csc.indptr.astype(np.int64))
+            columns = _cd_kernels.csr_to_csc(X.data, X.indices, X.indptr, objective.n_features)
         else:
             columns = np.asfortranarray(X)
         cached = (X, columns)
