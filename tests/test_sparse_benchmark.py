@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,8 +15,10 @@ SCRIPT = Path(__file__).resolve().parents[1] / "benchmarks" / "sparse.py"
 def sparse_benchmark():
     spec = importlib.util.spec_from_file_location("sparse_benchmark", SCRIPT)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # dataclasses look their module up there
     spec.loader.exec_module(module)
-    return module
+    yield module
+    del sys.modules[spec.name]
 
 
 def test_smoke_run_writes_only_its_own_section(sparse_benchmark, tmp_path):
