@@ -29,15 +29,24 @@ import numpy as np
 
 from .. import _cd_kernels
 from ._base import EPS, Callback, SolverResult
-from ._composite import CompositeHistory, composite_value_gradient, kkt_converged
+from ._composite import CompositeHistory, kkt_converged
 from ._registry import register
 
 # newGLMNET's damping: keeps every coordinate's curvature positive.
 _DAMPING = 1e-12
 _SUFFICIENT_DECREASE = 0.01
 _MAX_HALVINGS = 40
+# Inner CD stops when its KKT violation is a fraction η of the outer one (inexact Newton):
+# η = min(_INNER_TOL, √v) for an outer violation v per unit weight, so η → 0 as v → 0 and the
+# outer convergence becomes superlinear (Lee, Sun and Saunders' forcing sequence).
+_INNER_TOL = 0.1
+
+
+def _inner_factor(mean_violation: float) -> float:
+    return min(_INNER_TOL, float(np.sqrt(mean_violation)))
 
 _COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+_LAST_EVALUATION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def column_major(objective):
@@ -55,6 +64,30 @@ def column_major(objective):
         cached = (X, columns)
         _COLUMNS[objective] = cached
     return cached[1]
+
+
+def _evaluate(objective, coef):
+    """F(θ) and ∇f(θ) from one fused pass, or from none when θ is where the last call was.
+
+    Along a regularisation path each fit starts at the previous solution, where the previous
+    fit already evaluated the loss and its gradient; only the penalty has changed since, and
+    its terms are added here exactly. This saves one pass over X per value of C.
+    """
+    n_features = objective.n_features
+    w = coef[:n_features]
+    l2 = objective.l2_strength
+    cached = _LAST_EVALUATION.get(objective)
+    if cached is not None and np.array_equal(cached[0], coef):
+        loss, loss_grad = cached[1], cached[2]
+        value = loss + 0.5 * l2 * float(w @ w)
+        grad = loss_grad.copy()
+        grad[:n_features] += l2 * w
+    else:
+        value, grad = objective.loss_gradient(coef)
+        loss_grad = grad.copy()
+        loss_grad[:n_features] -= l2 * w
+        _LAST_EVALUATION[objective] = (coef.copy(), value - 0.5 * l2 * float(w @ w), loss_grad)
+    return value + objective.penalty_value(coef), grad
 
 
 def _inner_solve(objective, columns, h, grad, w, active, tol_abs, max_sweeps):
@@ -85,7 +118,7 @@ def solve(
     history = CompositeHistory(objective, callback)
     columns = column_major(objective)
     coef = np.array(coef0, dtype=np.float64, copy=True)
-    total, grad = composite_value_gradient(objective, coef)
+    total, grad = _evaluate(objective, coef)
     history.record(coef, total, grad, 0.0)
     for iteration in range(1, max_iter + 1):
         violation = objective.optimality(grad, coef) * scale
@@ -97,7 +130,7 @@ def solve(
         keep = (w != 0.0) | (np.abs(grad[:n_features]) >= lam1)
         active = np.flatnonzero(keep).astype(np.int64)
         dw, db, dz, _ = _inner_solve(objective, columns, h, grad, w, active,
-                                     0.1 * violation, max_sweeps)
+                                     _inner_factor(violation / scale) * violation, max_sweeps)
         direction = np.concatenate([dw, [db]]) if objective.fit_intercept else dw
         l1_before = np.abs(w).sum()
         decrease = float(grad @ direction) + lam1 * (np.abs(w + dw).sum() - l1_before)
@@ -125,7 +158,7 @@ def solve(
                                   "line search found no decrease: the objective is flat to "
                                   "float64 precision along the Newton direction")
         coef = coef + step * direction
-        total, grad = composite_value_gradient(objective, coef)
+        total, grad = _evaluate(objective, coef)
         if history.record(coef, total, grad, step):
             return history.result(coef, iteration, kkt_converged(objective, grad, coef, tol),
                                   "stopped by callback")
