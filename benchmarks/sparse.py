@@ -206,14 +206,21 @@ def sklearn_fit(X, y, *, C, l1_ratio, solver, tol, fit_intercept, warm=None):
 # --------------------------------------------------------------------------- tasks
 
 
-def choose_C(objective, l1_ratio, target_fraction, n_points=30):
-    """Walk a coarse path from C_min until target_fraction of the coefficients are non-zero."""
+def choose_C(objective, l1_ratio, target_fraction, n_points=40):
+    """Walk a coarse path up from C_min until target_fraction of the coefficients are
+    non-zero; return the C of the closest point, and C_min."""
     C_min = l1_ratio / max_null_gradient(objective)
     grid = np.geomspace(C_min, C_min * 1e4, n_points)
-    out = fit_path(objective, grid, l1_ratio, tol=1e-6)
-    fraction = out["n_nonzero"] / objective.n_features
-    k = int(np.argmin(np.abs(fraction - target_fraction)))
-    return float(grid[k]), C_min
+    coef, best, best_gap = None, grid[0], np.inf
+    for C in grid:
+        out = fit_path(objective, np.array([C]), l1_ratio, tol=1e-6, coef0=coef)
+        coef = out["coef"][0]
+        gap = abs(out["n_nonzero"][0] / objective.n_features - target_fraction)
+        if gap < best_gap:
+            best, best_gap = C, gap
+        if out["n_nonzero"][0] / objective.n_features > target_fraction:
+            break
+    return float(best), C_min
 
 
 def task_l1(X, y, C, *, repeats, cap):

@@ -17,8 +17,10 @@ weights hᵢ = sᵢ σ(zᵢ)(1 - σ(zᵢ)) (from the logits that pass already co
    along the line are z + tΔz, so trial steps cost O(n), not a pass over X.
 
 Convergence: the KKT rule of ``_composite``, the same as ``prox``. Columns are read from a
-column-major copy of X (CSC for sparse X; Fortran order for dense X, which doubles the memory
-held for X), made once per objective and reused, e.g. along a regularisation path.
+column-major copy of X, kept per objective and reused, e.g. along a regularisation path: for
+sparse X only the columns the working sets have needed (CSC, extracted from the CSR matrix
+when first needed, or the whole transpose once they would hold half of its non-zeros); for
+dense X a Fortran-ordered copy, which doubles the memory held for X.
 """
 
 from __future__ import annotations
@@ -49,18 +51,66 @@ _COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LAST_EVALUATION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
+# A sparse working set's columns are extracted from the CSR matrix as they are first needed,
+# together with those whose gradient is within this factor of the L1 threshold (likely to be
+# needed soon, e.g. at the next C of a path). Once the extracted columns would hold more than
+# _FULL_TRANSPOSE_SHARE of the non-zeros, the whole matrix is transposed instead.
+_PREFETCH = 0.8
+_FULL_TRANSPOSE_SHARE = 0.5
+
+
+class SparseColumns:
+    """Columns of a CSR matrix in CSC form, extracted when coordinate descent needs them.
+
+    ``data, rows, indptr`` hold the extracted columns; feature j is column ``slots[j]``
+    (-1 while not extracted).
+    """
+
+    def __init__(self, X):
+        self.X = X
+        n_features = X.shape[1]
+        self.slots = np.full(n_features, -1, dtype=np.int64)
+        self.data = np.empty(0, dtype=X.data.dtype)
+        self.rows = np.empty(0, dtype=np.int64)
+        self.indptr = np.zeros(1, dtype=np.int64)
+        self.column_nnz = np.bincount(X.indices, minlength=n_features)
+        self.complete = False
+
+    def ensure(self, needed: np.ndarray, wanted: np.ndarray) -> None:
+        """Make the columns ``needed`` available; if some are missing, also ``wanted``."""
+        if self.complete or np.all(self.slots[needed] >= 0):
+            return
+        X = self.X
+        new = np.union1d(needed, wanted)
+        new = new[self.slots[new] < 0]
+        if self.indptr[-1] + self.column_nnz[new].sum() > _FULL_TRANSPOSE_SHARE * X.nnz:
+            self.data, rows, self.indptr = _cd_kernels.csr_to_csc(
+                X.data, X.indices, X.indptr, X.shape[1])
+            self.rows = rows
+            self.slots = np.arange(X.shape[1], dtype=np.int64)
+            self.complete = True
+            return
+        slot_of = np.full(X.shape[1], -1, dtype=np.int64)
+        slot_of[new] = np.arange(new.size)
+        col_ptr = np.zeros(new.size + 1, dtype=np.int64)
+        np.cumsum(self.column_nnz[new], out=col_ptr[1:])
+        data, rows = _cd_kernels.csr_extract_columns(X.data, X.indices, X.indptr, slot_of,
+                                                     col_ptr)
+        self.slots[new] = self.indptr.size - 1 + np.arange(new.size)
+        self.data = np.concatenate([self.data, data])
+        self.rows = np.concatenate([self.rows, rows])
+        self.indptr = np.concatenate([self.indptr, col_ptr[1:] + self.indptr[-1]])
+
+
 def column_major(objective):
     """Return X in column-major form for the CD kernels, cached per objective.
 
-    CSC ``(data, rows, indptr)`` for sparse X, a Fortran-ordered array for dense X.
+    A :class:`SparseColumns` for sparse X, a Fortran-ordered copy for dense X.
     """
     cached = _COLUMNS.get(objective)
     if cached is None or cached[0] is not objective.X:
         X = objective.X
-        if objective.sparse:
-            columns = _cd_kernels.csr_to_csc(X.data, X.indices, X.indptr, objective.n_features)
-        else:
-            columns = np.asfortranarray(X)
+        columns = SparseColumns(X) if objective.sparse else np.asfortranarray(X)
         cached = (X, columns)
         _COLUMNS[objective] = cached
     return cached[1]
@@ -96,8 +146,8 @@ def _inner_solve(objective, columns, h, grad, w, active, tol_abs, max_sweeps):
     args = (h, grad_w, w, active, objective.l1_strength, objective.l2_strength, _DAMPING,
             objective.fit_intercept, grad_b, tol_abs, max_sweeps)
     if objective.sparse:
-        data, rows, indptr = columns
-        return _cd_kernels.csc_cd_inner(data, rows, indptr, objective.n_samples, *args)
+        return _cd_kernels.csc_cd_inner(columns.data, columns.rows, columns.indptr,
+                                        columns.slots, objective.n_samples, *args)
     return _cd_kernels.dense_cd_inner(columns, *args)
 
 
@@ -129,6 +179,9 @@ def solve(
         z = objective.logits(coef).copy()
         keep = (w != 0.0) | (np.abs(grad[:n_features]) >= lam1)
         active = np.flatnonzero(keep).astype(np.int64)
+        if objective.sparse:
+            columns.ensure(active, np.flatnonzero(
+                np.abs(grad[:n_features]) >= _PREFETCH * lam1).astype(np.int64))
         dw, db, dz, _ = _inner_solve(objective, columns, h, grad, w, active,
                                      _inner_factor(violation / scale) * violation, max_sweeps)
         direction = np.concatenate([dw, [db]]) if objective.fit_intercept else dw
