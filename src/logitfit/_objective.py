@@ -55,7 +55,7 @@ class BCEObjective:
     sample_weight : ndarray of shape (n_samples,), default=None
         Non-negative weights sᵢ (class weights already multiplied in). None means all ones.
     C : float, default=1.0
-        Inverse L2 strength; ``np.inf`` for no penalty.
+        Inverse penalty strength (scikit-learn's C); ``np.inf`` for no penalty.
     fit_intercept : bool, default=True
         Whether θ ends with an (unpenalised) intercept.
     l1_ratio : float, default=0.0
