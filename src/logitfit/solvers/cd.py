@@ -8,10 +8,11 @@ weights hᵢ = sᵢ σ(zᵢ)(1 - σ(zᵢ)) (from the logits that pass already co
    zero this iteration and costs nothing. Left-out coordinates are still checked by the KKT
    rule on the full gradient, so one that starts to violate it joins the next working set.
 2. **Inner solve.** Coordinate descent on the quadratic model
-   q(Δ) = ∇f·Δ + ½ ΔᵀHΔ + λ₁‖w + Δw‖₁ over the active set (``_cd_kernels``), H the Gauss-Newton
-   Hessian [X, 1]ᵀ diag(h) [X, 1] + λ₂ never formed: Δz = XΔw + Δb is kept instead. The inner
-   tolerance is a tenth of the current outer KKT violation (an inexact Newton step, accurate
-   enough to keep the outer convergence superlinear near the optimum).
+   q(Δ) = ∇f·Δ + ½ ΔᵀHΔ + λ₁‖w + Δw‖₁ over the working set (``_cd_kernels``), with the
+   Hessian H = [X, 1]ᵀ diag(h) [X, 1] + λ₂ never formed: Δz = XΔw + Δb is kept instead. The
+   inner solve stops at a fraction η = min(0.1, √v) of the outer KKT violation v (an inexact
+   Newton step whose forcing term vanishes near the optimum, so the outer convergence is
+   superlinear; Lee, Sun and Saunders 2014).
 3. **Line search.** Armijo on F along Δ with the newGLMNET decrease
    δ = ∇f·Δ + λ₁(‖w + Δw‖₁ - ‖w‖₁) < 0: accept t when F(θ + tΔ) ≤ F(θ) + σ t δ. The logits
    along the line are z + tΔz, so trial steps cost O(n), not a pass over X.
@@ -47,6 +48,7 @@ _INNER_TOL = 0.1
 def _inner_factor(mean_violation: float) -> float:
     return min(_INNER_TOL, float(np.sqrt(mean_violation)))
 
+
 _COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 _LAST_EVALUATION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
@@ -67,6 +69,11 @@ class SparseColumns:
     """
 
     def __init__(self, X):
+        if not X.has_canonical_format:
+            # A repeated (row, column) entry would enter a column's curvature Σ h x² as two
+            # squares rather than the square of the sum: merge them (a copy, of this case only).
+            X = X.copy()
+            X.sum_duplicates()
         self.X = X
         n_features = X.shape[1]
         self.slots = np.full(n_features, -1, dtype=np.int64)
