@@ -264,6 +264,16 @@ def _csr_to_csc(data, indices, indptr, n_features, out_rows):
 
 
 @numba.njit(cache=True)
+def column_counts(indices, n_features):
+    """Return the number of stored entries of every column (``np.bincount`` without the
+    cast of the int32 indices to int64 that it makes first)."""
+    counts = np.zeros(n_features, dtype=np.int64)
+    for p in range(indices.shape[0]):
+        counts[indices[p]] += 1
+    return counts
+
+
+@numba.njit(cache=True)
 def csr_extract_columns(data, indices, indptr, slot_of, col_ptr):
     """Return (data, rows) in CSC form of the columns j with ``slot_of[j] >= 0``.
 

@@ -80,7 +80,7 @@ class SparseColumns:
         self.data = np.empty(0, dtype=X.data.dtype)
         self.rows = np.empty(0, dtype=np.int64)
         self.indptr = np.zeros(1, dtype=np.int64)
-        self.column_nnz = np.bincount(X.indices, minlength=n_features)
+        self.column_nnz = _cd_kernels.column_counts(X.indices[: X.nnz], n_features)
         self.complete = False
 
     def ensure(self, needed: np.ndarray, wanted: np.ndarray) -> None:
