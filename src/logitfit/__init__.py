@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._cv import LogisticRegressionCV
 from ._estimator import LogisticRegression
 from ._inference import IllConditionedWarning, Summary
+from ._path import RegularizationPath, regularization_path
 from ._separation import SeparationWarning
 from .functional import (
     bce_from_logits,
@@ -25,6 +27,8 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 __all__ = [
     "IllConditionedWarning",
     "LogisticRegression",
+    "LogisticRegressionCV",
+    "RegularizationPath",
     "SeparationWarning",
     "Summary",
     "__version__",
@@ -33,6 +37,7 @@ __all__ = [
     "bce_hessian",
     "bce_loss",
     "log_sigmoid",
+    "regularization_path",
     "sigmoid",
     "sigmoid_derivative",
 ]
