@@ -7,6 +7,7 @@ from importlib.metadata import PackageNotFoundError, version
 from ._cv import LogisticRegressionCV
 from ._estimator import LogisticRegression
 from ._inference import IllConditionedWarning, Summary
+from ._model_format import load
 from ._path import RegularizationPath, regularization_path
 from ._separation import SeparationWarning
 from .functional import (
@@ -36,6 +37,7 @@ __all__ = [
     "bce_gradient",
     "bce_hessian",
     "bce_loss",
+    "load",
     "log_sigmoid",
     "regularization_path",
     "sigmoid",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import sys
 import warnings
 
@@ -202,7 +203,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return np.array([float(self.class_weight.get(label, 1.0)) for label in self.classes_])
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, callback=None):
         """Fit the model.
 
         Parameters
@@ -213,6 +214,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             Exactly two distinct labels, of any type.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; a weight of k counts a sample k times.
+        callback : callable, default=None
+            Called once per iteration with a :class:`logitfit.solvers.IterationInfo`
+            (iteration 0 is the starting point); returning True stops the solver.
 
         Returns
         -------
@@ -254,7 +258,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"(its options: {allowed})."
             )
         max_iter = spec.default_max_iter if self.max_iter is None else int(self.max_iter)
-        callback = self._progress_printer(solver) if self.verbose else None
+        callback = self._callback(solver, callback)
         # Without a penalty, separated classes have no optimum: watch for diverging
         # coefficients and stop early once the exact check confirms separation.
         unpenalised = math.isinf(self._effective_C())
@@ -364,6 +368,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             coef[-1] = math.log(rate / (1 - rate))
         return coef
 
+    def _callback(self, solver: str, user_callback):
+        if not self.verbose:
+            return user_callback
+        printer = self._progress_printer(solver)
+        if user_callback is None:
+            return printer
+
+        def both(info: IterationInfo):
+            printer(info)
+            return user_callback(info)
+
+        return both
+
     def _progress_printer(self, solver: str):
         def show(info: IterationInfo):
             if info.iteration == 0:
@@ -374,6 +391,22 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                   f"{info.step:10.3g} {info.time:9.3f}", file=sys.stdout, flush=True)
 
         return show
+
+    def save(self, path: str | os.PathLike, *, force: bool = False) -> None:
+        """Write the fitted model to a JSON file (never pickle); read it with :func:`logitfit.load`.
+
+        The format is versioned and documented by the JSON Schema ``model-schema.json``.
+
+        Parameters
+        ----------
+        path : str or path-like
+        force : bool, default=False
+            Replace an existing file; without it an existing file is an error.
+        """
+        from ._model_format import save
+
+        check_is_fitted(self)
+        save(self, path, force=force)
 
     # ------------------------------------------------------------------ prediction
     def decision_function(self, X):
