@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._cv import LogisticRegressionCV
 from ._estimator import LogisticRegression
 from ._inference import IllConditionedWarning, Summary
 from ._model_format import load
+from ._path import RegularizationPath, regularization_path
 from ._separation import SeparationWarning
 from .functional import (
     bce_from_logits,
@@ -26,6 +28,8 @@ except PackageNotFoundError:  # running from a source tree that was not installe
 __all__ = [
     "IllConditionedWarning",
     "LogisticRegression",
+    "LogisticRegressionCV",
+    "RegularizationPath",
     "SeparationWarning",
     "Summary",
     "__version__",
@@ -35,6 +39,7 @@ __all__ = [
     "bce_loss",
     "load",
     "log_sigmoid",
+    "regularization_path",
     "sigmoid",
     "sigmoid_derivative",
 ]

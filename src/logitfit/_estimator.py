@@ -23,8 +23,9 @@ from ._objective import BCEObjective
 from ._separation import SeparationMonitor, SeparationWarning, separation_message
 from .solvers import SOLVERS, IterationInfo, select_solver
 from .solvers._base import not_converged_message
+from .solvers._registry import check_penalty_support
 
-_SUPPORTED_PENALTIES = ("l2", None)
+_SUPPORTED_PENALTIES = ("l2", "l1", "elasticnet", None)
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -36,25 +37,33 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Σᵢ sᵢ [softplus(zᵢ) - yᵢ zᵢ] + ‖w‖² / (2C)
 
     so ``C`` means what it means in scikit-learn, and the intercept is not penalised.
+    With ``penalty="elasticnet"`` the penalty is (1/C)(l1_ratio ‖w‖₁ + (1 - l1_ratio) ‖w‖²/2),
+    and ``penalty="l1"`` is the same with l1_ratio = 1.
 
     Parameters
     ----------
-    penalty : {"l2", None}, default="l2"
+    penalty : {"l2", "l1", "elasticnet", None}, default="l2"
         ``None`` fits the unpenalised maximum-likelihood model (``C`` is then ignored).
+        ``"l1"`` and ``"elasticnet"`` give sparse models and need solver ``"cd"``, ``"prox"``
+        or ``"auto"``.
     C : float, default=1.0
         Inverse regularisation strength, > 0. ``np.inf`` is the same as ``penalty=None``.
     l1_ratio : float, default=0.5
-        Elastic-net mixing parameter; only used by elastic-net penalties.
+        Elastic-net mixing parameter in [0, 1]; only used with ``penalty="elasticnet"``.
     fit_intercept : bool, default=True
         Whether to fit an intercept.
-    solver : {"auto", "lbfgs", "newton-cholesky", "newton-cg", "gd", "agd"}, default="auto"
+    solver : str, default="auto"
+        One of "auto", "lbfgs", "newton-cholesky", "newton-cg", "gd", "agd", "cd", "prox".
         ``"auto"`` uses Newton-Cholesky for dense data with at most 1000 features and at least
         as many samples, Newton-CG otherwise (see :func:`logitfit.solvers.select_solver`).
+        L1 and elastic-net penalties need ``"cd"`` (proximal Newton with coordinate descent,
+        the ``"auto"`` choice) or ``"prox"`` (FISTA).
     tol : float, default=1e-6
-        Stop when ‖∇f‖∞ / Σsᵢ ≤ tol (the same rule for every solver).
+        Stop when ‖∇f‖∞ / Σsᵢ ≤ tol (the same rule for every solver); with an L1 part, ∇f is
+        the minimum-norm subgradient, so the KKT conditions hold to ``tol``.
     max_iter : int, default=None
         Iteration budget; ``None`` uses the solver's own default (100 for Newton-Cholesky,
-        200 Newton-CG, 1000 L-BFGS, 5000 AGD, 10000 GD).
+        200 Newton-CG, 1000 L-BFGS, 5000 AGD, 10000 GD, 100 CD, 10000 prox).
     class_weight : dict, "balanced" or None, default=None
         Weights per class, multiplied into the sample weights; ``"balanced"`` uses
         ``n_samples / (2 * count(class))``.
@@ -119,7 +128,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def _check_params(self):
         if self.penalty not in _SUPPORTED_PENALTIES:
             raise ValueError(
-                f"penalty={self.penalty!r} is not supported; use penalty='l2' or penalty=None."
+                f"penalty={self.penalty!r} is not supported; use penalty='l2', 'l1', "
+                "'elasticnet' or None."
+            )
+        if self.penalty == "elasticnet" and (
+            not isinstance(self.l1_ratio, numbers.Real) or not 0.0 <= self.l1_ratio <= 1.0
+        ):
+            raise ValueError(
+                f"l1_ratio must be a number in [0, 1] for penalty='elasticnet', got "
+                f"{self.l1_ratio!r}."
             )
         if not isinstance(self.C, numbers.Real) or not self.C > 0:
             raise ValueError(
@@ -155,6 +172,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _effective_C(self) -> float:
         return math.inf if self.penalty is None else float(self.C)
+
+    def _effective_l1_ratio(self) -> float:
+        if self.penalty == "l1":
+            return 1.0
+        if self.penalty == "elasticnet":
+            return float(self.l1_ratio)
+        return 0.0
 
     def _sample_weights(self, X, y_encoded, sample_weight):
         weights = _check_sample_weight(sample_weight, X, dtype=np.float64,
@@ -219,9 +243,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         y_encoded = y_encoded.astype(np.float64)
         weights = self._sample_weights(X, y_encoded.astype(np.intp), sample_weight)
         objective = BCEObjective(
-            X, y_encoded, weights, C=self._effective_C(), fit_intercept=self.fit_intercept
+            X, y_encoded, weights, C=self._effective_C(), fit_intercept=self.fit_intercept,
+            l1_ratio=self._effective_l1_ratio(),
         )
         solver = select_solver(objective) if self.solver == "auto" else self.solver
+        check_penalty_support(solver, objective)
         spec = SOLVERS[solver]
         options = dict(self.solver_options or {})
         unknown = set(options) - set(spec.options)
@@ -253,8 +279,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                                       self.tol)
                 if result.message == "max_iter reached"
                 else f"solver {solver!r} did not reach tol={self.tol:g}: {result.message}. "
-                "The coefficients are the best found; try solver='newton-cholesky' or "
-                "'newton-cg', or a larger tol.",
+                "The coefficients are the best found; try "
+                + ("a larger tol." if spec.handles_l1 else
+                   "solver='newton-cholesky' or 'newton-cg', or a larger tol."),
                 ConvergenceWarning,
                 stacklevel=2,
             )
