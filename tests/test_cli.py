@@ -291,6 +291,26 @@ def test_sample_and_class_weights_match_scikit_learn(work):
     np.testing.assert_allclose(coef, reference.coef_.ravel(), rtol=1e-6, atol=1e-8)
 
 
+def test_l1_penalty_is_passed_through_and_optimal(work):
+    root, df = work
+    result = invoke(root, ["train", "d.csv", "--target", "churn", "--features", FEATURES,
+                           "--penalty", "l1", "--C", "0.05", "--standardize", "--tol", "1e-10",
+                           "--out", "l1.json", "--json"])
+    model = json.loads(ok(result))
+    w = np.array(list(model["coef"].values()))
+    assert np.any(w == 0) and np.any(w != 0)
+    # Optimality of Σ BCE + ‖w‖₁/C: the loss gradient is -sign(w)/C on the non-zero
+    # coefficients and at most 1/C in size on the zero ones.
+    X = design(df)
+    X = np.ascontiguousarray((X - X.mean(axis=0)) / X.std(axis=0))
+    loss = BCEObjective(X, (df.churn == "yes").to_numpy(float), C=np.inf)
+    grad = loss.gradient(np.r_[w, model["intercept"]])
+    nonzero = w != 0
+    np.testing.assert_allclose(grad[:-1][nonzero], -np.sign(w[nonzero]) / 0.05, rtol=1e-6)
+    assert np.all(np.abs(grad[:-1][~nonzero]) <= 1 / 0.05 + 1e-6)
+    assert abs(grad[-1]) < 1e-6
+
+
 def test_gradcheck_on_user_data(runs):
     check = json.loads(ok(runs["gradcheck"]))
     assert check["passed"] and check["max_relative_error"] < 1e-6
