@@ -78,7 +78,7 @@ class RegularizationPath:
     def plot(self, ax=None, *, feature_names=None, max_labels: int = 10):
         """Plot every coefficient against log₁₀ C.
 
-        Needs matplotlib (``pip install "logitfit[plot]"``).
+        matplotlib is imported here, on first use, not with the package.
 
         Parameters
         ----------
@@ -92,12 +92,7 @@ class RegularizationPath:
         -------
         ax : matplotlib Axes
         """
-        try:
-            import matplotlib.pyplot as plt
-        except ImportError as error:  # pragma: no cover - depends on the environment
-            raise ImportError(
-                "RegularizationPath.plot needs matplotlib: pip install 'logitfit[plot]'."
-            ) from error
+        import matplotlib.pyplot as plt
         if ax is None:
             _, ax = plt.subplots()
         log_C = np.log10(self.Cs)
