@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.class_weight import compute_class_weight
-from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _kernels
@@ -197,12 +197,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
         )
         check_classification_targets(y)
+        target_type = type_of_target(y, input_name="y", raise_unknown=True)
+        if target_type != "binary":
+            raise ValueError(
+                f"Only binary classification is supported. The type of the target is "
+                f"{target_type}. For more classes wrap the model in "
+                "sklearn.multiclass.OneVsRestClassifier."
+            )
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         if self.classes_.shape[0] != 2:
             raise ValueError(
-                "LogisticRegression is a binary classifier and needs exactly 2 classes in y; "
-                f"got {self.classes_.shape[0]} class(es): {self.classes_.tolist()[:10]}. "
-                "For one-vs-rest on more classes wrap it in sklearn.multiclass.OneVsRestClassifier."
+                "y contains only one class "
+                f"({self.classes_.tolist()}); a classifier needs samples of both classes."
             )
         y_encoded = y_encoded.astype(np.float64)
         weights = self._sample_weights(X, y_encoded.astype(np.intp), sample_weight)
@@ -226,8 +232,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         )
         if not result.converged:
             warnings.warn(
-                not_converged_message(solver, max_iter, objective.optimality(
-                    objective.gradient(result.coef)), self.tol)
+                not_converged_message(solver, max_iter, result.history["grad_norm"][-1],
+                                      self.tol)
                 if result.message == "max_iter reached"
                 else f"solver {solver!r} did not reach tol={self.tol:g}: {result.message}. "
                 "The coefficients are the best found; try solver='newton-cholesky' or "
@@ -336,7 +342,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,)
             Labels from ``classes_``.
         """
-        return self.classes_[(self.decision_function(X) > 0).astype(np.intp)]
+        positive = self.decision_function(X) > 0
+        return self.classes_[positive.astype(np.intp)]
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

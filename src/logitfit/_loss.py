@@ -24,8 +24,10 @@ import math
 import numba
 import numpy as np
 
-_SIGNATURES_1 = ["float64(float64)", "float32(float32)"]
-_SIGNATURES_2 = ["float64(float64, float64)", "float32(float32, float32)"]
+# float32 first: numba picks the first loop the input casts to safely, and float32 data
+# should stay float32.
+_SIGNATURES_1 = ["float32(float32)", "float64(float64)"]
+_SIGNATURES_2 = ["float32(float32, float32)", "float64(float64, float64)"]
 
 _scalar = numba.njit(inline="always", cache=True)
 
@@ -52,18 +54,27 @@ def softplus_scalar(z):
 
 
 @_scalar
+def _linear_part(z, y):
+    # softplus(z) - y z = max(z, 0) - y z + log1p(exp(-|z|)); the first two terms are
+    # formed as (1 - y) z for z ≥ 0 and -y z for z < 0, so for a confident correct prediction
+    # (y = 1, z >> 0) they are exactly 0 and the tiny loss log1p(exp(-z)) keeps its full
+    # relative precision, and a soft label near 1 does not round y z against z.
+    if z >= 0.0:
+        return (1.0 - y) * z
+    return -y * z
+
+
+@_scalar
 def loss_scalar(z, y):
-    # Seed eq. (1) as softplus(z) - y z, grouped as (max(z, 0) - y z) + log1p(exp(-|z|)):
-    # for a confident correct prediction (y = 1, z >> 0) the first group is exactly 0 and the
-    # tiny loss log1p(exp(-z)) keeps its full relative precision.
-    return (max(z, 0.0) - y * z) + math.log1p(math.exp(-abs(z)))
+    # Seed eq. (1) as softplus(z) - y z, see _linear_part.
+    return _linear_part(z, y) + math.log1p(math.exp(-abs(z)))
 
 
 @_scalar
 def loss_gradient_scalar(z, y):
     """Return (L(z), L'(z)) from one exp, for the fused value-and-gradient pass."""
     e = math.exp(-abs(z))
-    loss = (max(z, 0.0) - y * z) + math.log1p(e)
+    loss = _linear_part(z, y) + math.log1p(e)
     # L'(z) = σ(z) - y, seed eq. (12) before the factor x. Written over the common
     # denominator 1 + e so that σ(z) - y keeps its relative precision when σ(z) ≈ y.
     if z >= 0.0:

@@ -81,7 +81,8 @@ class BCEObjective:
     def _finish_gradient(self, grad_full: np.ndarray, w: np.ndarray) -> np.ndarray:
         # Kernels return [Σ rᵢ xᵢ, Σ rᵢ]; drop the intercept slot when there is none.
         grad = grad_full if self.fit_intercept else grad_full[:-1]
-        grad[: self.n_features] += self.l2_strength * w
+        with np.errstate(over="ignore", invalid="ignore"):
+            grad[: self.n_features] += self.l2_strength * w
         return grad
 
     def penalty(self, coef: np.ndarray) -> float:
@@ -106,7 +107,9 @@ class BCEObjective:
             )
         self.n_data_passes += 1
         self._logits_coef = np.array(coef, dtype=np.float64, copy=True)
-        value = float(loss) + 0.5 * self.l2_strength * float(w @ w)
+        # A diverging fixed-step run may overflow here; solvers check the value for finiteness.
+        with np.errstate(over="ignore", invalid="ignore"):
+            value = float(loss) + 0.5 * self.l2_strength * float(w @ w)
         return value, self._finish_gradient(grad_full, w)
 
     def value(self, coef: np.ndarray) -> float:

@@ -48,6 +48,7 @@ def solve(
     if converged(objective, last["grad"], tol):
         return history.result(coef, 0, True, "converged")
     previous = {"coef": coef}
+    stopped_by_callback = []
 
     def on_iteration(intermediate_result):
         x = intermediate_result.x
@@ -55,6 +56,7 @@ def solve(
         step = float(np.linalg.norm(x - previous["coef"]))
         previous["coef"] = x.copy()
         if history.record(x, value, grad, step):
+            stopped_by_callback.append(True)
             raise StopIteration
 
     result = scipy.optimize.minimize(
@@ -64,7 +66,9 @@ def solve(
     )
     value, grad = value_grad_at(result.x)
     done = converged(objective, grad, tol)
-    if done:
+    if stopped_by_callback:
+        message = "stopped by callback"
+    elif done:
         message = "converged"
     elif result.nit >= max_iter:
         message = "max_iter reached"

@@ -1,0 +1,246 @@
+"""logitfit.LogisticRegression against scikit-learn's LogisticRegression, and its contract."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import scipy.sparse as sp
+from conftest import make_classification_data
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
+
+from logitfit import LogisticRegression
+
+
+def sklearn_reference(X, y, sample_weight=None, **params):
+    params.setdefault("C", 1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        return SklearnLogisticRegression(tol=1e-10, max_iter=100_000, **params).fit(
+            X, y, sample_weight=sample_weight
+        )
+
+
+def assert_same_model(ours, reference, rtol=1e-5):
+    expected = np.r_[reference.coef_.ravel(), reference.intercept_]
+    got = np.r_[ours.coef_.ravel(), ours.intercept_]
+    np.testing.assert_allclose(got, expected, rtol=0, atol=rtol * np.linalg.norm(expected))
+
+
+@pytest.fixture(scope="module")
+def synthetic():
+    X, y = make_classification_data(400, 10, seed=3)
+    return X, y
+
+
+def dataset(name, breast_cancer, synthetic):
+    return breast_cancer if name == "breast_cancer" else synthetic
+
+
+WEIGHTINGS = ["none", "sample_weight", "balanced", "dict", "both"]
+
+
+@pytest.mark.parametrize("data_name", ["breast_cancer", "synthetic"])
+@pytest.mark.parametrize("weighting", WEIGHTINGS)
+@pytest.mark.parametrize("C", [1.0, 0.05])
+def test_matches_sklearn(breast_cancer, synthetic, data_name, weighting, C):
+    X, y = dataset(data_name, breast_cancer, synthetic)
+    rng = np.random.default_rng(0)
+    sample_weight = (rng.uniform(0.2, 3.0, size=len(y))
+                     if weighting in ("sample_weight", "both") else None)
+    class_weight = {"balanced": "balanced", "dict": {0.0: 2.5, 1.0: 0.7},
+                    "both": "balanced"}.get(weighting)
+    ours = LogisticRegression(C=C, tol=1e-10, class_weight=class_weight).fit(
+        X, y, sample_weight=sample_weight
+    )
+    reference = sklearn_reference(X, y, sample_weight, C=C, class_weight=class_weight)
+    assert ours.converged_
+    assert_same_model(ours, reference)
+    np.testing.assert_allclose(ours.predict_proba(X), reference.predict_proba(X), atol=1e-6)
+
+
+@pytest.mark.parametrize("solver", ["lbfgs", "newton-cholesky", "newton-cg", "gd", "agd"])
+def test_every_solver_matches_sklearn(breast_cancer, solver):
+    X, y = breast_cancer
+    with warnings.catch_warnings():
+        # L-BFGS-B may stop when f stops decreasing, a little short of tol=1e-10.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        ours = LogisticRegression(solver=solver, tol=1e-10).fit(X, y)
+    assert ours.solver_ == solver
+    assert_same_model(ours, sklearn_reference(X, y))
+
+
+def test_without_intercept_matches_sklearn(synthetic):
+    X, y = synthetic
+    ours = LogisticRegression(fit_intercept=False, tol=1e-10).fit(X, y)
+    assert ours.intercept_.tolist() == [0.0]
+    assert_same_model(ours, sklearn_reference(X, y, fit_intercept=False))
+
+
+def test_unpenalised_matches_sklearn(synthetic):
+    X, y = synthetic
+    ours = LogisticRegression(penalty=None, tol=1e-10).fit(X, y)
+    assert_same_model(ours, sklearn_reference(X, y, C=np.inf))
+    assert_same_model(LogisticRegression(C=np.inf, tol=1e-10).fit(X, y), ours, rtol=1e-8)
+
+
+def test_string_labels_and_class_order(synthetic):
+    X, y = synthetic
+    labels = np.where(y == 1, "spam", "ham")
+    model = LogisticRegression(tol=1e-10).fit(X, labels)
+    numeric = LogisticRegression(tol=1e-10).fit(X, y)
+    assert model.classes_.tolist() == ["ham", "spam"]
+    np.testing.assert_allclose(model.coef_, numeric.coef_, rtol=1e-10)
+    assert set(model.predict(X)) <= {"ham", "spam"}
+    np.testing.assert_array_equal(model.predict(X) == "spam", numeric.predict(X) == 1)
+
+
+def test_pandas_input_keeps_feature_names(synthetic):
+    X, y = synthetic
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+    model = LogisticRegression().fit(frame, pd.Series(y))
+    assert model.feature_names_in_.tolist() == list(frame.columns)
+    np.testing.assert_allclose(model.predict_proba(frame),
+                               LogisticRegression().fit(X, y).predict_proba(X))
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(frame.rename(columns={"x0": "other"}))
+
+
+@pytest.mark.parametrize("fmt", ["csr", "csc", "coo"])
+def test_sparse_input_matches_dense(fmt):
+    X, y = make_classification_data(300, 12, seed=5, density=0.3)
+    sparse_model = LogisticRegression(tol=1e-10).fit(X.asformat(fmt), y)
+    dense_model = LogisticRegression(tol=1e-10).fit(X.toarray(), y)
+    assert sparse_model.solver_ == "newton-cg"
+    assert_same_model(sparse_model, dense_model, rtol=1e-7)
+    np.testing.assert_allclose(sparse_model.decision_function(X.asformat(fmt)),
+                               dense_model.decision_function(X.toarray()), atol=1e-6)
+
+
+def test_float32_input_gives_float64_quality(synthetic):
+    X, y = synthetic
+    model32 = LogisticRegression(tol=1e-10).fit(X.astype(np.float32), y)
+    model64 = LogisticRegression(tol=1e-10).fit(X.astype(np.float32).astype(np.float64), y)
+    assert_same_model(model32, model64, rtol=1e-9)
+    assert model32.decision_function(X.astype(np.float32)).dtype == np.float64
+
+
+def test_probabilities_are_stable_for_extreme_logits():
+    X = np.array([[-1.0], [1.0], [-2.0], [2.0], [0.5], [-0.5]])
+    y = np.array([0, 1, 0, 1, 0, 1])
+    model = LogisticRegression(C=1e3).fit(X, y)
+    far = np.array([[-1e6], [1e6]])
+    proba = model.predict_proba(far)
+    log_proba = model.predict_log_proba(far)
+    assert np.all(np.isfinite(log_proba))
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert proba[0, 0] == 1.0 and proba[1, 1] == 1.0
+    # log P(class 1 | x = -1e6) is about -1e6 * w, not -inf.
+    assert log_proba[0, 1] == pytest.approx(model.decision_function(far)[0], rel=1e-9)
+
+
+def test_warm_start_resumes_from_the_solution(synthetic):
+    X, y = synthetic
+    model = LogisticRegression(warm_start=True, tol=1e-8).fit(X, y)
+    first = model.coef_.copy()
+    model.fit(X, y)
+    assert model.n_iter_[0] == 0
+    np.testing.assert_array_equal(model.coef_, first)
+
+
+def test_attributes_and_history(synthetic):
+    X, y = synthetic
+    model = LogisticRegression().fit(X, y)
+    assert model.coef_.shape == (1, X.shape[1])
+    assert model.intercept_.shape == (1,)
+    assert model.n_features_in_ == X.shape[1]
+    assert model.n_iter_.shape == (1,)
+    assert model.converged_ is True
+    assert model.solver_ == "newton-cholesky"
+    assert len(model.history_["objective"]) == model.n_iter_[0] + 1
+    assert model.history_["grad_norm"][-1] <= model.tol
+
+
+def test_convergence_warning_names_next_steps(synthetic):
+    X, y = synthetic
+    with pytest.warns(ConvergenceWarning, match="max_iter=2.*Increase max_iter"):
+        model = LogisticRegression(solver="gd", max_iter=2).fit(X, y)
+    assert model.converged_ is False
+
+
+def test_verbose_prints_progress(synthetic, capsys):
+    X, y = synthetic
+    model = LogisticRegression(verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "solver=newton-cholesky" in lines[0]
+    assert len(lines) == 2 + model.n_iter_[0] + 1
+
+
+def test_solver_options_reach_the_solver(synthetic):
+    X, y = synthetic
+    model = LogisticRegression(solver="gd", solver_options={"learning_rate": 0.25},
+                               max_iter=50).fit
+    with pytest.warns(ConvergenceWarning):
+        fitted = model(X, y)
+    assert np.all(fitted.history_["step"][1:] == 0.25)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"C": 0.0}, "C must be a positive number"),
+        ({"C": -1}, "C must be a positive number"),
+        ({"tol": 0}, "tol must be a positive number"),
+        ({"max_iter": 0}, "max_iter must be a positive integer"),
+        ({"solver": "sag"}, "solver='sag' is not known; choose one of"),
+        ({"penalty": "l3"}, "penalty='l3' is not supported"),
+        ({"class_weight": "auto"}, "class_weight must be None, 'balanced' or a dict"),
+        ({"class_weight": {7: 1.0}}, "class_weight has labels"),
+        ({"solver": "gd", "solver_options": {"memory": 3}}, "are not options of solver 'gd'"),
+    ],
+)
+def test_bad_parameters_get_clear_errors(synthetic, params, message):
+    X, y = synthetic
+    with pytest.raises(ValueError, match=message):
+        LogisticRegression(**params).fit(X, y)
+
+
+def test_bad_data_gets_clear_errors(synthetic):
+    X, y = synthetic
+    with pytest.raises(ValueError, match="Only binary classification is supported"):
+        LogisticRegression().fit(X, np.arange(len(y)) % 3)
+    with pytest.raises(ValueError, match="only one class"):
+        LogisticRegression().fit(X, np.zeros(len(y)))
+    with pytest.raises(ValueError, match="Negative values"):
+        LogisticRegression().fit(X, y, sample_weight=-np.ones(len(y)))
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        LogisticRegression().fit(X, y, sample_weight=np.zeros(len(y)))
+    with pytest.raises(ValueError, match="sums to zero"):
+        LogisticRegression(class_weight={0.0: 0.0, 1.0: 0.0}).fit(X, y)
+    with pytest.raises(ValueError, match="NaN"):
+        LogisticRegression().fit(np.where(X > 2, np.nan, X), y)
+    fitted = LogisticRegression().fit(X, y)
+    with pytest.raises(ValueError, match="features"):
+        fitted.predict(X[:, :3])
+
+
+def test_sample_weight_equals_repeated_rows(synthetic):
+    """A weight of k counts a sample k times (frequency weights)."""
+    X, y = synthetic
+    counts = np.random.default_rng(2).integers(0, 4, size=len(y))
+    weighted = LogisticRegression(tol=1e-10).fit(X, y, sample_weight=counts)
+    repeated = LogisticRegression(tol=1e-10).fit(np.repeat(X, counts, axis=0),
+                                                 np.repeat(y, counts))
+    assert_same_model(weighted, repeated, rtol=1e-8)
+
+
+def test_dense_and_sparse_agree_on_sparse_matrices_with_empty_rows():
+    X, y = make_classification_data(200, 6, seed=9, density=0.15)
+    assert (np.diff(X.indptr) == 0).any()
+    model = LogisticRegression(tol=1e-10).fit(X, y)
+    reference = sklearn_reference(X.toarray(), y)
+    assert_same_model(model, reference)
+    assert sp.issparse(X)

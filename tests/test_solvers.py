@@ -1,0 +1,124 @@
+"""Every solver against the others and against a high-precision optimum, plus the shared
+machinery: history, callback, convergence rule, the auto rule."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.optimize
+from conftest import make_classification_data
+
+from logitfit._objective import BCEObjective
+from logitfit.solvers import SOLVERS, select_solver
+from logitfit.solvers._base import armijo_backtracking
+
+SOLVER_NAMES = sorted(SOLVERS)
+
+
+def reference_optimum(objective):
+    """scipy's trust-region Newton-CG on the exact Hessian, run to its own tolerance: an
+    independent optimiser, used only as the reference."""
+    result = scipy.optimize.minimize(
+        lambda c: objective.loss_gradient(c), np.zeros(objective.n_coef), jac=True,
+        hess=objective.hessian, method="trust-exact", options={"gtol": 1e-11},
+    )
+    return result.x, result.fun
+
+
+@pytest.fixture(scope="module", params=["dense64", "dense32", "csr64"])
+def problem(request):
+    kind = request.param
+    X, y = make_classification_data(
+        250, 8, seed=7, density=0.5 if kind == "csr64" else None,
+        dtype=np.float32 if kind == "dense32" else np.float64,
+    )
+    weights = np.random.default_rng(1).uniform(0.5, 2.0, size=len(y))
+    objective = BCEObjective(X, y, weights, C=0.5, fit_intercept=True)
+    return objective, *reference_optimum(objective)
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_every_solver_reaches_the_same_optimum(problem, name):
+    objective, reference_coef, reference_value = problem
+    spec = SOLVERS[name]
+    result = spec.solve(objective, np.zeros(objective.n_coef), tol=1e-9,
+                        max_iter=spec.default_max_iter)
+    assert result.converged, result.message
+    value = objective.value(result.coef)
+    assert abs(value - reference_value) <= 1e-9 * abs(reference_value)
+    np.testing.assert_allclose(result.coef, reference_coef, rtol=0,
+                               atol=1e-6 * np.linalg.norm(reference_coef))
+    assert objective.optimality(objective.gradient(result.coef)) <= 1e-9 * 1.0001
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_history_records_every_iteration(problem, name):
+    objective = problem[0]
+    seen = []
+    result = SOLVERS[name].solve(objective, np.zeros(objective.n_coef), tol=1e-7,
+                                 max_iter=SOLVERS[name].default_max_iter, callback=seen.append)
+    history = result.history
+    assert set(history) == {"objective", "grad_norm", "step", "time"}
+    assert all(len(column) == result.n_iter + 1 for column in history.values())
+    assert [info.iteration for info in seen] == list(range(result.n_iter + 1))
+    np.testing.assert_allclose(history["objective"], [info.objective for info in seen])
+    assert np.all(np.diff(history["time"]) >= 0)
+    # The last row describes the returned coefficients.
+    assert history["objective"][-1] == pytest.approx(objective.value(result.coef), rel=1e-12)
+    assert history["grad_norm"][-1] == pytest.approx(
+        objective.optimality(objective.gradient(result.coef)), rel=1e-9)
+    if name != "agd":  # accelerated methods are not monotone
+        assert np.all(np.diff(history["objective"]) <= 1e-12 * abs(history["objective"][0]))
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_callback_can_stop_the_solver(problem, name):
+    objective = problem[0]
+    result = SOLVERS[name].solve(objective, np.zeros(objective.n_coef), tol=1e-12,
+                                 max_iter=1000, callback=lambda info: info.iteration >= 2)
+    assert result.n_iter == 2
+    assert result.message == "stopped by callback"
+    assert not result.converged
+
+
+@pytest.mark.parametrize("name", SOLVER_NAMES)
+def test_max_iter_is_respected_and_reported(problem, name):
+    objective = problem[0]
+    result = SOLVERS[name].solve(objective, np.zeros(objective.n_coef), tol=1e-14, max_iter=1)
+    assert result.n_iter <= 1
+    assert not result.converged
+
+
+def test_gradient_descent_with_a_fixed_learning_rate(problem):
+    """The textbook update of the seed derivation, θ ← θ - η ∇f/Σs, converges for small η."""
+    objective, reference_coef, reference_value = problem
+    result = SOLVERS["gd"].solve(objective, np.zeros(objective.n_coef), tol=1e-8,
+                                 max_iter=50_000, learning_rate=0.5)
+    assert result.converged
+    assert np.all(result.history["step"][1:] == 0.5)
+    assert objective.value(result.coef) == pytest.approx(reference_value, rel=1e-9)
+
+
+def test_gradient_descent_with_too_large_a_learning_rate_reports_failure(problem):
+    objective = problem[0]
+    result = SOLVERS["gd"].solve(objective, np.zeros(objective.n_coef), tol=1e-8,
+                                 max_iter=200, learning_rate=1e6)
+    assert not result.converged
+
+
+def test_armijo_rejects_an_ascent_direction(problem):
+    objective = problem[0]
+    coef = np.zeros(objective.n_coef)
+    value, grad = objective.loss_gradient(coef)
+    assert armijo_backtracking(objective, coef, value, grad, grad) is None
+    found = armijo_backtracking(objective, coef, value, grad, -grad / objective.scale)
+    assert found is not None and found.value < value
+
+
+def test_auto_rule_follows_the_shape_and_sparsity():
+    tall = BCEObjective(np.zeros((50, 5)), np.zeros(50))
+    wide = BCEObjective(np.zeros((5, 50)), np.zeros(5))
+    sparse_problem = BCEObjective(make_classification_data(20, 3, density=0.5)[0], np.zeros(20))
+    assert select_solver(tall) == "newton-cholesky"
+    assert select_solver(wide) == "newton-cg"
+    assert select_solver(sparse_problem) == "newton-cg"
