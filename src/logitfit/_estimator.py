@@ -46,7 +46,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Whether to fit an intercept.
     solver : {"auto", "lbfgs", "newton-cholesky", "newton-cg", "gd", "agd"}, default="auto"
         ``"auto"`` uses Newton-Cholesky for dense data with at most 1000 features and at least
-        as many samples, Newton-CG otherwise (see :func:`logitfit.solvers.select_solver`).
+        as many samples, L-BFGS for dense data with more features but still more samples,
+        Newton-CG otherwise (see :func:`logitfit.solvers.select_solver`).
     tol : float, default=1e-6
         Stop when ‖∇f‖∞ / Σsᵢ ≤ tol (the same rule for every solver).
     max_iter : int, default=None
@@ -63,7 +64,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Accepted for scikit-learn compatibility; the current solvers are deterministic.
     solver_options : dict, default=None
         Extra options of the chosen solver: ``learning_rate`` for ``"gd"``, ``memory`` for
-        ``"lbfgs"``, ``max_cg_iter`` for ``"newton-cg"``.
+        ``"lbfgs"``, ``max_cg_iter`` for ``"newton-cg"``, ``hessian_reuse``,
+        ``refresh_ratio`` and ``subsample`` for ``"newton-cholesky"``.
 
     Attributes
     ----------

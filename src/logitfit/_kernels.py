@@ -285,6 +285,20 @@ def _weighted_block(X_block, root_weight, out):
         out_row[d] = s
 
 
+@numba.njit(cache=True, nogil=True)
+def _weighted_rows_block(X, rows, root_weight, out):
+    # As _weighted_block, for the rows X[rows] (root_weight is indexed like X).
+    d = X.shape[1]
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        s = root_weight[r]
+        row = X[r]
+        out_row = out[i]
+        for j in range(d):
+            out_row[j] = s * row[j]
+        out_row[d] = s
+
+
 def _hessian_block_rows(n_features: int) -> int:
     # About 1 MiB of float64 per block, so the block that was just written is still in the
     # core's L2 cache when syrk reads it: X then travels from memory once. At least 256 rows,
@@ -292,7 +306,7 @@ def _hessian_block_rows(n_features: int) -> int:
     return int(max(256, (1 << 17) // (n_features + 1)))
 
 
-def dense_hessian(X, hessian_weight):
+def dense_hessian(X, hessian_weight, rows=None):
     """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for dense X of shape (n, d).
 
     Rows are taken in blocks; each block is scaled by √h into a small float64 buffer (with a
@@ -300,16 +314,22 @@ def dense_hessian(X, hessian_weight):
     Gram matrix by one BLAS ``syrk`` (symmetric rank-k update), then mirrored. Peak extra
     memory is one (block_rows, d + 1) buffer. The scaling runs in this thread, between the
     BLAS calls, so numba's threads never compete with BLAS's for the cores.
+
+    ``rows`` (sorted int64 indices), when given, restricts every sum to those rows.
     """
     n, d = X.shape
-    block_rows = min(n, _hessian_block_rows(d))
+    m = n if rows is None else rows.shape[0]
+    block_rows = max(1, min(m, _hessian_block_rows(d)))
     buffer = np.empty((block_rows, d + 1))
     gram = np.zeros((d + 1, d + 1), order="F")
     root_weight = np.sqrt(hessian_weight)
-    for start in range(0, n, block_rows):
-        stop = min(n, start + block_rows)
+    for start in range(0, m, block_rows):
+        stop = min(m, start + block_rows)
         block = buffer[: stop - start]
-        _weighted_block(X[start:stop], root_weight[start:stop], block)
+        if rows is None:
+            _weighted_block(X[start:stop], root_weight[start:stop], block)
+        else:
+            _weighted_rows_block(X, rows[start:stop], root_weight, block)
         # block is C-ordered (m, d + 1), so block.T is an F-ordered (d + 1, m) matrix A and
         # syrk(trans=0) adds A Aᵀ = blockᵀ block without copying.
         gram = blas.dsyrk(1.0, block.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
@@ -394,8 +414,14 @@ def csr_hessian_diagonal(X, hessian_weight):
     return diagonal
 
 
-def csr_hessian(X, hessian_weight):
-    """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for CSR X, with X's sparsity (no dense n x d)."""
+def csr_hessian(X, hessian_weight, rows=None):
+    """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for CSR X, with X's sparsity (no dense n x d).
+
+    ``rows``, when given, restricts every sum to those rows.
+    """
+    if rows is not None:
+        X = X[rows]
+        hessian_weight = hessian_weight[rows]
     root_weight = np.sqrt(hessian_weight)
     scaled_data = X.data * np.repeat(root_weight, np.diff(X.indptr))
     scaled = type(X)((scaled_data, X.indices, X.indptr), shape=X.shape)

@@ -153,12 +153,24 @@ class BCEObjective:
             diag[-1] = 0.0
         return diag
 
-    def hessian(self, coef: np.ndarray) -> np.ndarray:
-        """Return ∇²f(θ), shape (n_coef, n_coef), accumulated block by block."""
+    def hessian(self, coef: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Return ∇²f(θ), shape (n_coef, n_coef), accumulated block by block.
+
+        With ``rows`` (sorted int64 indices of shape (m,)) the data term is estimated from
+        those rows only and scaled by n_samples / m: a subsampled Hessian, m/n of the cost.
+        The penalty term stays exact.
+        """
         weights = self.hessian_weights(coef)
         builder = _kernels.csr_hessian if self.sparse else _kernels.dense_hessian
-        gram, cross, total = builder(self.X, weights)
-        self.n_data_passes += 1
+        if rows is None:
+            gram, cross, total = builder(self.X, weights)
+            self.n_data_passes += 1
+        else:
+            factor = self.n_samples / rows.shape[0]
+            gram, cross, total = builder(self.X, weights, rows)
+            gram *= factor
+            cross *= factor
+            total *= factor
         if self.fit_intercept:
             d = self.n_features
             hess = np.empty((d + 1, d + 1))
