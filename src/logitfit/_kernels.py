@@ -23,6 +23,7 @@ pointwise loss is compiled without it, so its stable forms are evaluated as writ
 
 from __future__ import annotations
 
+import os
 import types
 
 import numba
@@ -33,6 +34,15 @@ from scipy.linalg import blas
 from ._loss import loss_gradient_scalar
 
 _MIN_ROWS_PER_PART = 2048
+
+# numba's default threading layer on Linux is GNU OpenMP, whose idle threads busy-wait for a
+# while after each parallel region, as do OpenBLAS's after each BLAS call. On a machine with as
+# many threads as cores, any other busy thread (BLAS's, another process's) then holds a core
+# that a spinning OpenMP thread is waiting on, and a 1 ms pass can take a scheduler time slice
+# (tens of ms) instead. Passive waiting (sleep at once) costs a few microseconds per pass. The
+# variable is read when numba starts its OpenMP pool, at the first threaded pass, so setting it
+# here works unless the user has chosen otherwise.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 # Not ``inline="always"``: numba inlines such functions into the caller's IR, where the caller's
 # (strict) floating-point flags apply and the reductions below stay scalar. As ordinary calls
