@@ -309,6 +309,14 @@ def _weighted_rows_block(X, rows, root_weight, out):
         out_row[d] = s
 
 
+@numba.njit(cache=True)
+def _mirror_upper(a):
+    # Copy the upper triangle into the lower one, in place.
+    for j in range(a.shape[1]):
+        for i in range(j + 1, a.shape[0]):
+            a[i, j] = a[j, i]
+
+
 def _hessian_block_rows(n_features: int) -> int:
     # About 1 MiB of float64 per block, so the block that was just written is still in the
     # core's L2 cache when syrk reads it: X then travels from memory once. At least 256 rows,
@@ -343,8 +351,7 @@ def dense_hessian(X, hessian_weight, rows=None):
         # block is C-ordered (m, d + 1), so block.T is an F-ordered (d + 1, m) matrix A and
         # syrk(trans=0) adds A Aᵀ = blockᵀ block without copying.
         gram = blas.dsyrk(1.0, block.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
-    upper = np.triu_indices(d + 1, 1)
-    gram[upper[::-1]] = gram[upper]
+    _mirror_upper(gram)
     return np.ascontiguousarray(gram[:d, :d]), gram[:d, d].copy(), float(gram[d, d])
 
 

@@ -28,6 +28,7 @@ import warnings
 
 import numpy as np
 import scipy.linalg
+from scipy.linalg import lapack
 
 from ._base import Callback, SolverResult, descent_loop
 from ._registry import register
@@ -37,20 +38,37 @@ class SingularHessianWarning(UserWarning):
     """The Hessian could not be factorised: the optimum is not unique or does not exist."""
 
 
+def cholesky_factor(hessian: np.ndarray) -> np.ndarray | None:
+    """Upper Cholesky factor of H, or None when H is not positive definite.
+
+    LAPACK's potrf directly: scipy.linalg.cho_factor's wrapper costs more than the
+    factorisation itself for the small Hessians of small problems.
+    """
+    factor, info = lapack.dpotrf(hessian, lower=0, clean=0)
+    return factor if info == 0 else None
+
+
+def cholesky_solve(factor: np.ndarray, rhs: np.ndarray) -> np.ndarray:
+    """Solve H x = rhs given the factor from :func:`cholesky_factor`."""
+    solution, info = lapack.dpotrs(factor, rhs, lower=0)
+    if info != 0:
+        raise ValueError(f"LAPACK dpotrs failed with info={info}")
+    return solution
+
+
 def newton_direction(hessian: np.ndarray, grad: np.ndarray) -> np.ndarray:
     """Solve H d = -g by Cholesky, falling back to least squares for a singular H."""
-    try:
-        factor = scipy.linalg.cho_factor(hessian, lower=False, check_finite=False)
-        return -scipy.linalg.cho_solve(factor, grad, check_finite=False)
-    except np.linalg.LinAlgError:
-        warnings.warn(
-            "The Hessian is singular: features are collinear or the classes are separable, "
-            "so the unpenalised optimum is not unique or does not exist. Add a penalty "
-            "(penalty='l2' with a finite C) or remove redundant features.",
-            SingularHessianWarning,
-            stacklevel=4,
-        )
-        return -scipy.linalg.lstsq(hessian, grad, check_finite=False, cond=None)[0]
+    factor = cholesky_factor(hessian)
+    if factor is not None:
+        return -cholesky_solve(factor, grad)
+    warnings.warn(
+        "The Hessian is singular: features are collinear or the classes are separable, "
+        "so the unpenalised optimum is not unique or does not exist. Add a penalty "
+        "(penalty='l2' with a finite C) or remove redundant features.",
+        SingularHessianWarning,
+        stacklevel=4,
+    )
+    return -scipy.linalg.lstsq(hessian, grad, check_finite=False, cond=None)[0]
 
 
 # Reuse Hessians only where one costs clearly more than a pass over X and than the Python
@@ -135,17 +153,14 @@ def solve(
             stale = state["factor"] is None or previous_step < 1.0 or ratio > refresh_ratio
         if stale:
             hessian = objective.hessian(coef, state["rows"])
-            try:
-                state["factor"] = scipy.linalg.cho_factor(hessian, lower=False,
-                                                          check_finite=False)
-            except np.linalg.LinAlgError:
+            state["factor"] = cholesky_factor(hessian)
+            if state["factor"] is None:
                 # Singular: newton_direction warns and takes the least-squares step; the next
                 # iteration forms a new Hessian again.
-                state["factor"] = None
                 state["fresh"] = False
                 return newton_direction(hessian, grad), 1.0, True
         state["fresh"] = stale
-        return -scipy.linalg.cho_solve(state["factor"], grad, check_finite=False), 1.0, True
+        return -cholesky_solve(state["factor"], grad), 1.0, True
 
     return descent_loop("newton-cholesky", objective, coef0, tol=tol, max_iter=max_iter,
                         callback=callback, direction_rule=lazy_direction_rule)
