@@ -88,7 +88,9 @@ class Worker:
     def reference(self, tol: float) -> dict:
         import logitfit
 
-        solver = "newton-cg" if sp.issparse(self.X) else "newton-cholesky"
+        # Newton-CG where a Hessian is large (sparse, or more than 1000 features).
+        wide = sp.issparse(self.X) or self.X.shape[1] > 1000
+        solver = "newton-cg" if wide else "newton-cholesky"
         model = logitfit.LogisticRegression(C=1.0, solver=solver, tol=tol, max_iter=1000)
         start = time.perf_counter()
         model.fit(self.X, self.y)

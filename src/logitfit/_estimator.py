@@ -15,8 +15,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _kernels
-from ._loss import log_sigmoid, sigmoid
+from . import _kernels, _loss
 from ._objective import BCEObjective
 from .solvers import SOLVERS, IterationInfo, select_solver
 from .solvers._base import not_converged_message
@@ -316,7 +315,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         z = self.decision_function(X)
         # σ(-z) rather than 1 - σ(z): keeps precision when σ(z) is close to 1.
-        return np.column_stack([sigmoid(-z), sigmoid(z)])
+        return np.column_stack([_loss.sigmoid(-z), _loss.sigmoid(z)])
 
     def predict_log_proba(self, X):
         """Return log class probabilities, finite for every finite logit.
@@ -330,7 +329,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, 2)
         """
         z = self.decision_function(X)
-        return np.column_stack([log_sigmoid(-z), log_sigmoid(z)])
+        return np.column_stack([_loss.log_sigmoid(-z), _loss.log_sigmoid(z)])
 
     def predict(self, X):
         """Return the predicted label for each sample.

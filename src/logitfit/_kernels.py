@@ -31,7 +31,7 @@ import numpy as np
 from numba import prange
 from scipy.linalg import blas
 
-from ._loss import loss_gradient_scalar
+from ._loss import hessian_scalar, loss_gradient_scalar
 
 _MIN_ROWS_PER_PART = 2048
 
@@ -156,6 +156,16 @@ def _csr_row_bounds(indptr, n_parts):
         row = np.searchsorted(indptr, target, side="left")
         bounds[t] = min(max(row, bounds[t - 1]), n_rows)
     return bounds
+
+
+@_RowPass
+def hessian_weights(logits, sample_weight, n_parts):
+    """Return hᵢ = sᵢ σ(zᵢ)(1 - σ(zᵢ)) for the logits z, shape (n,) (seed eq. (10))."""
+    n = logits.shape[0]
+    out = np.empty(n)
+    for i in prange(n):
+        out[i] = sample_weight[i] * hessian_scalar(logits[i])
+    return out
 
 
 # --------------------------------------------------------------------------- dense

@@ -28,7 +28,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _kernels
-from ._loss import hessian as pointwise_hessian
 
 
 class BCEObjective:
@@ -145,7 +144,7 @@ class BCEObjective:
             logits = self._logits
         else:
             logits = self.linear_predictor(coef)
-        return self.sample_weight * pointwise_hessian(logits)
+        return _kernels.hessian_weights(logits, self.sample_weight, self._n_parts)
 
     def _penalty_diagonal(self) -> np.ndarray:
         diag = np.full(self.n_coef, self.l2_strength)
