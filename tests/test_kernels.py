@@ -101,3 +101,19 @@ def test_subsampled_hessian_is_the_scaled_hessian_of_the_rows(sparse):
     # All rows: exactly the full Hessian.
     np.testing.assert_allclose(objective.hessian(coef, np.arange(500, dtype=np.int64)),
                                objective.hessian(coef), rtol=1e-12, atol=1e-12)
+
+
+def test_blas_runs_in_one_thread_only_for_moderate_orders():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    with threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        with _kernels.blas_threads_for(100):
+            assert set(blas_threads()) == {1}
+        assert blas_threads() == before
+        for order in (10, 2000):
+            with _kernels.blas_threads_for(order):
+                assert blas_threads() == before

@@ -23,6 +23,8 @@ pointwise loss is compiled without it, so its stable forms are evaluated as writ
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import os
 import types
 
@@ -30,6 +32,7 @@ import numba
 import numpy as np
 from numba import prange
 from scipy.linalg import blas
+from threadpoolctl import ThreadpoolController
 
 from ._loss import hessian_scalar, loss_gradient_scalar
 
@@ -48,6 +51,43 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # (strict) floating-point flags apply and the reductions below stay scalar. As ordinary calls
 # they keep their own flags and LLVM inlines them after vectorising them.
 _vector_op = numba.njit(fastmath={"reassoc", "contract"}, cache=True)
+
+
+# BLAS calls on matrices of order between these two run in one thread: OpenBLAS splits syrk
+# and potrf over the columns of the result, which gains nothing at this size, while waking its
+# thread pool costs time and, on a busy machine, competes with every other thread (another BLAS
+# library's pool still spinning after its last call can make a 0.1 ms call take 10 ms). Below
+# the lower bound OpenBLAS stays in one thread by itself, and limiting it would only cost the
+# 20 µs of switching.
+BLAS_THREADING_MIN_ORDER = 256
+BLAS_LIMIT_MIN_ORDER = 64
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController().select(user_api="blas")
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    # threadpoolctl's own limit() re-reads every library's state on each use (about 20 µs);
+    # this is a few µs, and small fits make several such calls per iteration.
+    libraries = _blas_controller().lib_controllers
+    before = [library.num_threads for library in libraries]
+    for library in libraries:
+        library.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for library, threads in zip(libraries, before, strict=True):
+            library.set_num_threads(threads)
+
+
+def blas_threads_for(order: int):
+    """Context manager: BLAS in one thread for matrices of moderate ``order`` (see above)."""
+    if not BLAS_LIMIT_MIN_ORDER <= order < BLAS_THREADING_MIN_ORDER:
+        return contextlib.nullcontext()
+    return _one_blas_thread()
 
 
 class _RowPass:
@@ -351,16 +391,18 @@ def dense_hessian(X, hessian_weight, rows=None):
     buffer = np.empty((block_rows, d + 1))
     gram = np.zeros((d + 1, d + 1), order="F")
     root_weight = np.sqrt(hessian_weight)
-    for start in range(0, m, block_rows):
-        stop = min(m, start + block_rows)
-        block = buffer[: stop - start]
-        if rows is None:
-            _weighted_block(X[start:stop], root_weight[start:stop], block)
-        else:
-            _weighted_rows_block(X, rows[start:stop], root_weight, block)
-        # block is C-ordered (m, d + 1), so block.T is an F-ordered (d + 1, m) matrix A and
-        # syrk(trans=0) adds A Aᵀ = blockᵀ block without copying.
-        gram = blas.dsyrk(1.0, block.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
+    with blas_threads_for(d + 1):
+        for start in range(0, m, block_rows):
+            stop = min(m, start + block_rows)
+            block = buffer[: stop - start]
+            if rows is None:
+                _weighted_block(X[start:stop], root_weight[start:stop], block)
+            else:
+                _weighted_rows_block(X, rows[start:stop], root_weight, block)
+            # block is C-ordered (m, d + 1), so block.T is an F-ordered (d + 1, m) matrix A
+            # and syrk(trans=0) adds A Aᵀ = blockᵀ block without copying.
+            gram = blas.dsyrk(1.0, block.T, beta=1.0, c=gram, trans=0, lower=0,
+                              overwrite_c=1)
     _mirror_upper(gram)
     return np.ascontiguousarray(gram[:d, :d]), gram[:d, d].copy(), float(gram[d, d])
 

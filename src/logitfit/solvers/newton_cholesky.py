@@ -30,6 +30,7 @@ import numpy as np
 import scipy.linalg
 from scipy.linalg import lapack
 
+from .._kernels import blas_threads_for
 from ._base import Callback, SolverResult, descent_loop
 from ._registry import register
 
@@ -44,13 +45,15 @@ def cholesky_factor(hessian: np.ndarray) -> np.ndarray | None:
     LAPACK's potrf directly: scipy.linalg.cho_factor's wrapper costs more than the
     factorisation itself for the small Hessians of small problems.
     """
-    factor, info = lapack.dpotrf(hessian, lower=0, clean=0)
+    with blas_threads_for(hessian.shape[0]):
+        factor, info = lapack.dpotrf(hessian, lower=0, clean=0)
     return factor if info == 0 else None
 
 
 def cholesky_solve(factor: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     """Solve H x = rhs given the factor from :func:`cholesky_factor`."""
-    solution, info = lapack.dpotrs(factor, rhs, lower=0)
+    with blas_threads_for(factor.shape[0]):
+        solution, info = lapack.dpotrs(factor, rhs, lower=0)
     if info != 0:
         raise ValueError(f"LAPACK dpotrs failed with info={info}")
     return solution
