@@ -153,6 +153,9 @@ class Worker:
         import logitfit
 
         model = logitfit.LogisticRegression(C=1.0, tol=tol)
+        # Warm-up on a few rows: loading compiled code and starting thread pools is a one-time
+        # cost of the process, not memory the fit needs.
+        model.fit(self.X[:2000], self.y[:2000])
         rss_before = _status_kib("VmRSS")
         with open("/proc/self/clear_refs", "w") as f:
             f.write("5")  # resets VmHWM (the peak resident size) to the current size
