@@ -117,3 +117,17 @@ def test_blas_runs_in_one_thread_only_for_moderate_orders():
         for order in (10, 2000):
             with _kernels.blas_threads_for(order):
                 assert blas_threads() == before
+
+
+@pytest.mark.parametrize("n", [1, 7, 5000])
+def test_csr_hessian_diagonal_matches_dense(n):
+    X, _, s, _ = _data(n, 8, np.float64, seed=5)
+    X[np.abs(X) < 0.5] = 0.0
+    X[:, 3] = 0.0  # an empty column
+    csr = sp.csr_matrix(X)
+    diagonal = _kernels.csr_hessian_diagonal(csr, s)
+    np.testing.assert_allclose(diagonal, np.r_[(X**2).T @ s, s.sum()], rtol=1e-12, atol=1e-14)
+    assert diagonal[3] == 0.0
+    np.testing.assert_allclose(_kernels.csr_hessian_diagonal(csr.astype(np.float32), s),
+                               np.r_[(X.astype(np.float32).astype(np.float64)**2).T @ s, s.sum()],
+                               rtol=1e-12)

@@ -474,13 +474,27 @@ def csr_linear_predictor(data, indices, indptr, w, intercept, n_parts):
     return z
 
 
+@_RowPass
+def _csr_hessian_diagonal(data, indices, indptr, n_features, hessian_weight, n_parts):
+    d = n_features
+    bounds = _csr_row_bounds(indptr, n_parts)
+    dummy = np.zeros(n_parts)
+    parts = np.zeros((n_parts, d + 1))
+    for t in prange(n_parts):
+        out = parts[t]
+        for i in range(bounds[t], bounds[t + 1]):
+            h = hessian_weight[i]
+            for k in range(indptr[i], indptr[i + 1]):
+                v = data[k]
+                out[indices[k]] += h * v * v
+            out[d] += h
+    return _sum_parts(dummy, parts)[1]
+
+
 def csr_hessian_diagonal(X, hessian_weight):
-    """CSR version of :func:`dense_hessian_diagonal` (an nnz-sized temporary, never n x d)."""
-    squared = type(X)((np.square(X.data, dtype=np.float64), X.indices, X.indptr), shape=X.shape)
-    diagonal = np.empty(X.shape[1] + 1)
-    diagonal[:-1] = squared.T @ hessian_weight
-    diagonal[-1] = hessian_weight.sum()
-    return diagonal
+    """CSR version of :func:`dense_hessian_diagonal`: one pass over the non-zeros."""
+    return _csr_hessian_diagonal(X.data, X.indices, X.indptr, X.shape[1], hessian_weight,
+                                 n_parts_for(X.shape[0]))
 
 
 def csr_hessian(X, hessian_weight, rows=None):
