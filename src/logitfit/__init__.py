@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from ._cv import LogisticRegressionCV
 from ._estimator import LogisticRegression
+from ._inference import IllConditionedWarning, Summary
+from ._model_format import load
+from ._path import RegularizationPath, regularization_path
+from ._separation import SeparationWarning
 from .functional import (
     bce_from_logits,
     bce_gradient,
@@ -21,13 +26,20 @@ except PackageNotFoundError:  # running from a source tree that was not installe
     __version__ = "0.0.0"
 
 __all__ = [
+    "IllConditionedWarning",
     "LogisticRegression",
+    "LogisticRegressionCV",
+    "RegularizationPath",
+    "SeparationWarning",
+    "Summary",
     "__version__",
     "bce_from_logits",
     "bce_gradient",
     "bce_hessian",
     "bce_loss",
+    "load",
     "log_sigmoid",
+    "regularization_path",
     "sigmoid",
     "sigmoid_derivative",
 ]

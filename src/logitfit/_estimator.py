@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import os
 import sys
 import warnings
 
@@ -16,11 +17,14 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _kernels, _loss
+from ._inference import Summary, coef_names, compute_summary
 from ._objective import BCEObjective
+from ._separation import SeparationMonitor, SeparationWarning, separation_message
 from .solvers import SOLVERS, IterationInfo, select_solver
 from .solvers._base import not_converged_message
+from .solvers._registry import check_penalty_support
 
-_SUPPORTED_PENALTIES = ("l2", None)
+_SUPPORTED_PENALTIES = ("l2", "l1", "elasticnet", None)
 
 
 class LogisticRegression(ClassifierMixin, BaseEstimator):
@@ -32,26 +36,34 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Σᵢ sᵢ [softplus(zᵢ) - yᵢ zᵢ] + ‖w‖² / (2C)
 
     so ``C`` means what it means in scikit-learn, and the intercept is not penalised.
+    With ``penalty="elasticnet"`` the penalty is (1/C)(l1_ratio ‖w‖₁ + (1 - l1_ratio) ‖w‖²/2),
+    and ``penalty="l1"`` is the same with l1_ratio = 1.
 
     Parameters
     ----------
-    penalty : {"l2", None}, default="l2"
+    penalty : {"l2", "l1", "elasticnet", None}, default="l2"
         ``None`` fits the unpenalised maximum-likelihood model (``C`` is then ignored).
+        ``"l1"`` and ``"elasticnet"`` give sparse models and need solver ``"cd"``, ``"prox"``
+        or ``"auto"``.
     C : float, default=1.0
         Inverse regularisation strength, > 0. ``np.inf`` is the same as ``penalty=None``.
     l1_ratio : float, default=0.5
-        Elastic-net mixing parameter; only used by elastic-net penalties.
+        Elastic-net mixing parameter in [0, 1]; only used with ``penalty="elasticnet"``.
     fit_intercept : bool, default=True
         Whether to fit an intercept.
-    solver : {"auto", "lbfgs", "newton-cholesky", "newton-cg", "gd", "agd"}, default="auto"
+    solver : str, default="auto"
+        One of "auto", "lbfgs", "newton-cholesky", "newton-cg", "gd", "agd", "cd", "prox".
         ``"auto"`` uses Newton-Cholesky for dense data with at most 1000 features and at least
         as many samples, L-BFGS for dense data with more features but still more samples,
         Newton-CG otherwise (see :func:`logitfit.solvers.select_solver`).
+        L1 and elastic-net penalties need ``"cd"`` (proximal Newton with coordinate descent,
+        the ``"auto"`` choice) or ``"prox"`` (FISTA).
     tol : float, default=1e-6
-        Stop when ‖∇f‖∞ / Σsᵢ ≤ tol (the same rule for every solver).
+        Stop when ‖∇f‖∞ / Σsᵢ ≤ tol (the same rule for every solver); with an L1 part, ∇f is
+        the minimum-norm subgradient, so the KKT conditions hold to ``tol``.
     max_iter : int, default=None
         Iteration budget; ``None`` uses the solver's own default (100 for Newton-Cholesky,
-        200 Newton-CG, 1000 L-BFGS, 5000 AGD, 10000 GD).
+        200 Newton-CG, 1000 L-BFGS, 5000 AGD, 10000 GD, 100 CD, 10000 prox).
     class_weight : dict, "balanced" or None, default=None
         Weights per class, multiplied into the sample weights; ``"balanced"`` uses
         ``n_samples / (2 * count(class))``.
@@ -117,7 +129,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def _check_params(self):
         if self.penalty not in _SUPPORTED_PENALTIES:
             raise ValueError(
-                f"penalty={self.penalty!r} is not supported; use penalty='l2' or penalty=None."
+                f"penalty={self.penalty!r} is not supported; use penalty='l2', 'l1', "
+                "'elasticnet' or None."
+            )
+        if self.penalty == "elasticnet" and (
+            not isinstance(self.l1_ratio, numbers.Real) or not 0.0 <= self.l1_ratio <= 1.0
+        ):
+            raise ValueError(
+                f"l1_ratio must be a number in [0, 1] for penalty='elasticnet', got "
+                f"{self.l1_ratio!r}."
             )
         if not isinstance(self.C, numbers.Real) or not self.C > 0:
             raise ValueError(
@@ -154,6 +174,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     def _effective_C(self) -> float:
         return math.inf if self.penalty is None else float(self.C)
 
+    def _effective_l1_ratio(self) -> float:
+        if self.penalty == "l1":
+            return 1.0
+        if self.penalty == "elasticnet":
+            return float(self.l1_ratio)
+        return 0.0
+
     def _sample_weights(self, X, y_encoded, sample_weight):
         weights = _check_sample_weight(sample_weight, X, dtype=np.float64,
                                        ensure_non_negative=True, copy=True)
@@ -177,7 +204,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return np.array([float(self.class_weight.get(label, 1.0)) for label in self.classes_])
 
     # ------------------------------------------------------------------ fitting
-    def fit(self, X, y, sample_weight=None):
+    def fit(self, X, y, sample_weight=None, *, callback=None):
         """Fit the model.
 
         Parameters
@@ -188,6 +215,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             Exactly two distinct labels, of any type.
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights; a weight of k counts a sample k times.
+        callback : callable, default=None
+            Called once per iteration with a :class:`logitfit.solvers.IterationInfo`
+            (iteration 0 is the starting point); returning True stops the solver.
 
         Returns
         -------
@@ -214,9 +244,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         y_encoded = y_encoded.astype(np.float64)
         weights = self._sample_weights(X, y_encoded.astype(np.intp), sample_weight)
         objective = BCEObjective(
-            X, y_encoded, weights, C=self._effective_C(), fit_intercept=self.fit_intercept
+            X, y_encoded, weights, C=self._effective_C(), fit_intercept=self.fit_intercept,
+            l1_ratio=self._effective_l1_ratio(),
         )
         solver = select_solver(objective) if self.solver == "auto" else self.solver
+        check_penalty_support(solver, objective)
         spec = SOLVERS[solver]
         options = dict(self.solver_options or {})
         unknown = set(options) - set(spec.options)
@@ -227,18 +259,30 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"(its options: {allowed})."
             )
         max_iter = spec.default_max_iter if self.max_iter is None else int(self.max_iter)
+        callback = self._callback(solver, callback)
+        # Without a penalty, separated classes have no optimum: watch for diverging
+        # coefficients and stop early once the exact check confirms separation.
+        unpenalised = math.isinf(self._effective_C())
+        monitor = SeparationMonitor(objective, callback) if unpenalised else None
         result = spec.solve(
             objective, self._initial_coef(objective), tol=float(self.tol), max_iter=max_iter,
-            callback=self._progress_printer(solver) if self.verbose else None, **options,
+            callback=monitor or callback, **options,
         )
-        if not result.converged:
+        if monitor is not None and not result.converged:
+            monitor.check(result.coef)
+        separation = monitor.separation if monitor is not None else None
+        if separation is not None:
+            warnings.warn(separation_message(separation, coef_names(self), stopped=True),
+                          SeparationWarning, stacklevel=2)
+        elif not result.converged:
             warnings.warn(
                 not_converged_message(solver, max_iter, result.history["grad_norm"][-1],
                                       self.tol)
                 if result.message == "max_iter reached"
                 else f"solver {solver!r} did not reach tol={self.tol:g}: {result.message}. "
-                "The coefficients are the best found; try solver='newton-cholesky' or "
-                "'newton-cg', or a larger tol.",
+                "The coefficients are the best found; try "
+                + ("a larger tol." if spec.handles_l1 else
+                   "solver='newton-cholesky' or 'newton-cg', or a larger tol."),
                 ConvergenceWarning,
                 stacklevel=2,
             )
@@ -246,10 +290,66 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.coef_ = w.reshape(1, -1).copy()
         self.intercept_ = np.array([b], dtype=np.float64)
         self.n_iter_ = np.array([result.n_iter], dtype=np.int32)
-        self.converged_ = bool(result.converged)
+        self.converged_ = bool(result.converged) and separation is None
         self.solver_ = solver
         self.history_ = result.history
+        # Kept (not copied) for summary(); dropped from pickles by __getstate__.
+        self._objective = objective
+        self._separation = separation
+        self._separation_checked = monitor is not None and monitor.checked
         return self
+
+    def summary(self, alpha: float = 0.05, cov_type: str = "nonrobust", groups=None,
+                use_correction: bool = True) -> Summary:
+        """Standard errors, tests, intervals, odds ratios and marginal effects of the fit.
+
+        Sample weights count as frequency weights. For a penalised fit the statistics are
+        the classical ones at the penalised estimate (the summary notes that they ignore the
+        penalty); unpenalised fits are checked for separation first.
+
+        Parameters
+        ----------
+        alpha : float, default=0.05
+            Intervals have confidence level 1 - alpha.
+        cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "cluster"}, default="nonrobust"
+            ``"nonrobust"``: inverse observed Fisher information. ``"HC0"``-``"HC3"``:
+            heteroscedasticity-robust sandwich estimators. ``"cluster"``: cluster-robust,
+            needs ``groups``.
+        groups : array-like of shape (n_samples,), default=None
+            Cluster label of each training row, for ``cov_type="cluster"``.
+        use_correction : bool, default=True
+            For ``"cluster"``: multiply by G/(G-1)·(N-1)/(N-k) as statsmodels and Stata do.
+
+        Returns
+        -------
+        Summary
+            ``str()`` prints the table; see :class:`logitfit.Summary`.
+
+        Notes
+        -----
+        The model keeps a reference to its training data (not a copy) for this method; do
+        not modify that data in place between ``fit`` and ``summary``. Pickles and copies of
+        the model do not carry it.
+        """
+        check_is_fitted(self)
+        objective = getattr(self, "_objective", None)
+        if objective is None:
+            raise ValueError(
+                "summary() needs the training data, which is not stored with a saved or "
+                "copied model. Call summary() on a model fitted in this process (refit it on "
+                "the same data), or keep the summary itself: summary().to_dict()."
+            )
+        return compute_summary(
+            self, objective, alpha=alpha, cov_type=cov_type, groups=groups,
+            use_correction=use_correction, separation=self._separation,
+            separation_checked=self._separation_checked,
+        )
+
+    def __getstate__(self):
+        # The training objective holds a reference to X and y: never pickle the data.
+        state = dict(super().__getstate__())
+        state.pop("_objective", None)
+        return state
 
     def _initial_coef(self, objective: BCEObjective) -> np.ndarray:
         n_features = objective.n_features
@@ -269,6 +369,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             coef[-1] = math.log(rate / (1 - rate))
         return coef
 
+    def _callback(self, solver: str, user_callback):
+        if not self.verbose:
+            return user_callback
+        printer = self._progress_printer(solver)
+        if user_callback is None:
+            return printer
+
+        def both(info: IterationInfo):
+            printer(info)
+            return user_callback(info)
+
+        return both
+
     def _progress_printer(self, solver: str):
         def show(info: IterationInfo):
             if info.iteration == 0:
@@ -279,6 +392,22 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                   f"{info.step:10.3g} {info.time:9.3f}", file=sys.stdout, flush=True)
 
         return show
+
+    def save(self, path: str | os.PathLike, *, force: bool = False) -> None:
+        """Write the fitted model to a JSON file (never pickle); read it with :func:`logitfit.load`.
+
+        The format is versioned and documented by the JSON Schema ``model-schema.json``.
+
+        Parameters
+        ----------
+        path : str or path-like
+        force : bool, default=False
+            Replace an existing file; without it an existing file is an error.
+        """
+        from ._model_format import save
+
+        check_is_fitted(self)
+        save(self, path, force=force)
 
     # ------------------------------------------------------------------ prediction
     def decision_function(self, X):

@@ -5,7 +5,7 @@
 ``SOLVERS`` maps the public names to them; ``select_solver`` is the ``"auto"`` rule.
 """
 
-from . import agd, gd, lbfgs, newton_cg, newton_cholesky  # noqa: F401  (they register)
+from . import agd, cd, gd, lbfgs, newton_cg, newton_cholesky, prox  # noqa: F401  (they register)
 from ._base import IterationInfo, SolverResult
 from ._registry import SOLVERS, select_solver
 

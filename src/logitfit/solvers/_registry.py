@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,6 +19,7 @@ class SolverSpec:
     solve: SolveFunction
     default_max_iter: int
     options: tuple[str, ...] = ()
+    handles_l1: bool = False
 
 
 SOLVERS: dict[str, SolverSpec] = {}
@@ -34,11 +36,43 @@ SOLVERS: dict[str, SolverSpec] = {}
 NEWTON_CHOLESKY_MAX_FEATURES = 1000
 
 
-def register(name: str, *, default_max_iter: int, options: tuple[str, ...] = ()):
-    """Decorator: make ``solve`` available as ``solver=name``."""
+# A dense X larger than this gets "prox" rather than "cd" for L1 penalties: "cd" reads columns
+# from a Fortran-ordered copy of X, which would double the memory held for the data.
+CD_MAX_DENSE_COPY_BYTES = 2 << 30
+
+
+def l1_solver_names() -> list[str]:
+    """Names of the registered solvers that handle an L1 (or elastic-net) penalty."""
+    return sorted(name for name, spec in SOLVERS.items() if spec.handles_l1)
+
+
+def check_penalty_support(name: str, objective) -> None:
+    """Raise ValueError when solver ``name`` cannot minimise ``objective``'s penalty."""
+    if getattr(objective, "l1_strength", 0.0) > 0.0 and not SOLVERS[name].handles_l1:
+        names = " or ".join(repr(n) for n in l1_solver_names())
+        raise ValueError(
+            f"solver {name!r} handles only smooth (L2 or no) penalties; an L1 or elastic-net "
+            f"penalty needs solver={names} (or solver='auto')."
+        )
+
+
+def register(
+    name: str, *, default_max_iter: int, options: tuple[str, ...] = (), handles_l1: bool = False
+):
+    """Decorator: make ``solve`` available as ``solver=name``.
+
+    ``handles_l1`` declares that the solver minimises f + λ₁‖w‖₁ through
+    ``objective.prox``/``optimality(grad, coef)``; the registry refuses an L1 objective for
+    every other solver.
+    """
 
     def decorator(solve: SolveFunction) -> SolveFunction:
-        SOLVERS[name] = SolverSpec(name, solve, default_max_iter, options)
+        @functools.wraps(solve)
+        def checked(objective, *args, **kwargs):
+            check_penalty_support(name, objective)
+            return solve(objective, *args, **kwargs)
+
+        SOLVERS[name] = SolverSpec(name, checked, default_max_iter, options, handles_l1)
         return solve
 
     return decorator
@@ -51,7 +85,18 @@ def select_solver(objective) -> str:
     * dense X with at least as many samples as features: n_features ≤ 1000 →
       ``"newton-cholesky"``, more features → ``"lbfgs"``;
     * dense X with fewer samples than features → ``"newton-cg"``.
+
+    With an L1 or elastic-net penalty (``objective.l1_strength > 0``):
+
+    * ``"cd"`` (proximal Newton with coordinate descent), which converges in a few passes
+      over X and works on the active set only;
+    * ``"prox"`` (FISTA) for dense X over 2 GiB, where the column-major copy ``"cd"`` needs
+      would double the memory held for the data.
     """
+    if getattr(objective, "l1_strength", 0.0) > 0.0:
+        if not objective.sparse and objective.X.nbytes > CD_MAX_DENSE_COPY_BYTES:
+            return "prox"
+        return "cd"
     if objective.sparse or objective.n_samples < objective.n_features:
         return "newton-cg"
     if objective.n_features <= NEWTON_CHOLESKY_MAX_FEATURES:

@@ -1,0 +1,391 @@
+"""Cross-validated choice of C (and l1_ratio) along warm-started regularisation paths.
+
+For every fold and every l1_ratio, the whole path of C is fitted on the training part
+(``_path.fit_path``, warm starts from the strongest penalty) and every solution is scored on
+the held-out part. The chosen (l1_ratio, C) maximises the mean score over folds, or, with
+``selection="one_standard_error"``, is the smallest C (strongest penalty, sparsest model)
+whose mean score is within one standard error of the best (Breiman et al.; glmnet's
+``lambda.1se``), the standard error being the standard deviation over folds / √n_folds.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from joblib import Parallel, delayed
+from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.metrics import accuracy_score, roc_auc_score
+from sklearn.model_selection import check_cv
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.multiclass import check_classification_targets
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+
+from . import _kernels
+from ._estimator import LogisticRegression
+from ._loss import log_sigmoid, sigmoid
+from ._loss import loss as pointwise_loss
+from ._objective import BCEObjective
+from ._path import default_Cs, fit_path, max_null_gradient
+from .solvers import SOLVERS
+
+_SCORINGS = ("neg_log_loss", "roc_auc", "accuracy")
+_SELECTIONS = ("best", "one_standard_error")
+
+
+def _score(scoring: str, y: np.ndarray, z: np.ndarray, weights: np.ndarray) -> float:
+    # y in {0, 1}, z the logits of the held-out rows; larger is better for every scoring.
+    if scoring == "neg_log_loss":
+        return -float(weights @ pointwise_loss(z, y)) / float(weights.sum())
+    if scoring == "roc_auc":
+        if np.unique(y).size < 2:
+            return np.nan
+        return float(roc_auc_score(y, z, sample_weight=weights))
+    return float(accuracy_score(y, (z > 0).astype(np.float64), sample_weight=weights))
+
+
+def _logits(X, coef: np.ndarray, fit_intercept: bool) -> np.ndarray:
+    w = np.ascontiguousarray(coef[: X.shape[1]])
+    b = float(coef[-1]) if fit_intercept else 0.0
+    n_parts = _kernels.n_parts_for(X.shape[0])
+    if hasattr(X, "indptr"):
+        return _kernels.csr_linear_predictor(X.data, X.indices, X.indptr, w, b, n_parts)
+    return _kernels.dense_linear_predictor(X, w, b, n_parts)
+
+
+def _fit_fold(X, y, weights, train, test, Cs, l1_ratios, *, fit_intercept, solver, tol,
+              max_iter, scoring):
+    X_train, X_test = X[train], X[test]
+    objective = BCEObjective(X_train, y[train], weights[train], fit_intercept=fit_intercept)
+    n_coef = objective.n_coef
+    scores = np.empty((len(l1_ratios), Cs.size))
+    coefs = np.empty((len(l1_ratios), Cs.size, n_coef))
+    n_iter = np.empty((len(l1_ratios), Cs.size), dtype=np.int64)
+    for r, l1_ratio in enumerate(l1_ratios):
+        out = fit_path(objective, Cs, l1_ratio, solver=solver, tol=tol, max_iter=max_iter)
+        coefs[r] = out["coef"]
+        n_iter[r] = out["n_iter"]
+        for k in range(Cs.size):
+            z = _logits(X_test, out["coef"][k], fit_intercept)
+            scores[r, k] = _score(scoring, y[test], z, weights[test])
+    return scores, coefs, n_iter
+
+
+class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
+    """Binary logistic regression with C (and l1_ratio) chosen by k-fold cross-validation.
+
+    Each fold fits the whole regularisation path of C with warm starts (from the strongest
+    penalty), for every l1_ratio; the folds run in parallel. The best (l1_ratio, C) by the
+    mean held-out score is then refitted on all the data. The penalty has scikit-learn's
+    meaning: (1/C)(l1_ratio ‖w‖₁ + (1 - l1_ratio) ‖w‖²/2), intercept unpenalised.
+
+    Parameters
+    ----------
+    Cs : int or array-like of shape (n_Cs,), default=10
+        An int asks for that many values of C. With an L1 part (some l1_ratio > 0) they run
+        geometrically from the smallest C_min = l1_ratio / maxⱼ|∇ⱼf(null model)| over the
+        l1_ratios (every coefficient zero there) up to ``C_range`` times it; for pure L2 they
+        are scikit-learn's ``np.logspace(-4, 4, Cs)``. An array is used as given, sorted.
+    l1_ratios : array-like of float in [0, 1], default=None
+        Elastic-net mixing parameters to try: 1 is L1, 0 is L2. None means ``[0.0]`` (L2,
+        scikit-learn's default); ``[1.0]`` gives the L1 (lasso) path.
+    fit_intercept : bool, default=True
+    cv : int, cross-validation generator or iterable, default=None
+        As in scikit-learn: None is 5-fold, an int is that many stratified folds.
+    scoring : {"neg_log_loss", "roc_auc", "accuracy"}, default="neg_log_loss"
+        Held-out score to maximise, weighted by the sample weights of the held-out rows.
+    selection : {"best", "one_standard_error"}, default="best"
+        ``"one_standard_error"`` picks the smallest C whose mean score is within one
+        standard error of the best.
+    solver : str, default="auto"
+        Solver for every fit (``"cd"`` for L1 and elastic net under ``"auto"``).
+    tol : float, default=1e-6
+        KKT tolerance of every fit.
+    max_iter : int, default=None
+        Iteration budget per fit; None uses the solver's default.
+    class_weight : dict, "balanced" or None, default=None
+        Multiplied into the sample weights (computed once, on all the data).
+    n_jobs : int, default=None
+        Folds fitted in parallel by joblib; None is 1, -1 all cores.
+    refit : bool, default=True
+        Refit on all the data at the chosen (l1_ratio, C). If False, the coefficients are the
+        mean over folds of the fold solutions at that point.
+    C_range : float, default=None
+        C_max / C_min for an integer ``Cs`` with an L1 part; 1e4 when n_samples > n_features,
+        else 1e2.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+    coef_ : ndarray of shape (1, n_features)
+    intercept_ : ndarray of shape (1,)
+    Cs_ : ndarray of shape (n_Cs,)
+        The grid of C, increasing.
+    l1_ratios_ : ndarray of shape (n_l1_ratios,)
+    C_ : float
+        The chosen C.
+    l1_ratio_ : float
+        The chosen l1_ratio.
+    scores_ : ndarray of shape (n_folds, n_l1_ratios, n_Cs)
+        Held-out scores.
+    coefs_paths_ : ndarray of shape (n_folds, n_l1_ratios, n_Cs, 1, n_features + fit_intercept)
+        The fold solutions, intercept last (scikit-learn's non-legacy layout).
+    n_iter_ : ndarray of shape (n_folds, n_l1_ratios, n_Cs)
+        Solver iterations of every fold fit.
+    n_features_in_ : int
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Defined when X has string column names.
+    """
+
+    def __init__(
+        self,
+        *,
+        Cs=10,
+        l1_ratios=None,
+        fit_intercept=True,
+        cv=None,
+        scoring="neg_log_loss",
+        selection="best",
+        solver="auto",
+        tol=1e-6,
+        max_iter=None,
+        class_weight=None,
+        n_jobs=None,
+        refit=True,
+        C_range=None,
+    ):
+        self.Cs = Cs
+        self.l1_ratios = l1_ratios
+        self.fit_intercept = fit_intercept
+        self.cv = cv
+        self.scoring = scoring
+        self.selection = selection
+        self.solver = solver
+        self.tol = tol
+        self.max_iter = max_iter
+        self.class_weight = class_weight
+        self.n_jobs = n_jobs
+        self.refit = refit
+        self.C_range = C_range
+
+    def _check_params(self):
+        if self.scoring not in _SCORINGS:
+            raise ValueError(f"scoring={self.scoring!r} is not supported; use one of {_SCORINGS}.")
+        if self.selection not in _SELECTIONS:
+            raise ValueError(
+                f"selection={self.selection!r} is not supported; use one of {_SELECTIONS}."
+            )
+        if self.solver != "auto" and self.solver not in SOLVERS:
+            names = ", ".join(repr(name) for name in ["auto", *sorted(SOLVERS)])
+            raise ValueError(f"solver={self.solver!r} is not known; choose one of {names}.")
+        if not isinstance(self.tol, numbers.Real) or not self.tol > 0:
+            raise ValueError(f"tol must be a positive number, got {self.tol!r}.")
+        if self.max_iter is not None and (
+            not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1
+        ):
+            raise ValueError(f"max_iter must be a positive integer or None, got {self.max_iter!r}.")
+        l1_ratios = np.asarray([0.0] if self.l1_ratios is None else self.l1_ratios,
+                               dtype=np.float64).ravel()
+        if l1_ratios.size == 0 or not np.all((l1_ratios >= 0.0) & (l1_ratios <= 1.0)):
+            raise ValueError(
+                f"l1_ratios must be numbers in [0, 1] (1 is L1, 0 is L2), got {self.l1_ratios!r}."
+            )
+        if isinstance(self.Cs, numbers.Integral):
+            if self.Cs < 1:
+                raise ValueError(f"Cs must be a positive integer or an array of C, got {self.Cs}.")
+        else:
+            Cs = np.asarray(self.Cs, dtype=np.float64).ravel()
+            if Cs.size == 0 or not np.all(Cs > 0.0):
+                raise ValueError(f"Cs must be positive numbers, got {self.Cs!r}.")
+        if self.C_range is not None and not self.C_range >= 1.0:
+            raise ValueError(f"C_range must be at least 1, got {self.C_range!r}.")
+        return l1_ratios
+
+    def _sample_weights(self, X, y_encoded, sample_weight):
+        weights = _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                       ensure_non_negative=True, copy=True)
+        if self.class_weight == "balanced":
+            weights *= compute_class_weight("balanced", classes=np.arange(2), y=y_encoded,
+                                            sample_weight=weights)[y_encoded]
+        elif isinstance(self.class_weight, dict):
+            unknown = set(self.class_weight) - set(self.classes_.tolist())
+            if unknown:
+                raise ValueError(f"class_weight has labels {sorted(map(str, unknown))} that are "
+                                 f"not among the classes {self.classes_.tolist()}.")
+            weights *= np.array([float(self.class_weight.get(c, 1.0)) for c in self.classes_])[
+                y_encoded]
+        elif self.class_weight is not None:
+            raise ValueError("class_weight must be None, 'balanced' or a dict mapping class "
+                             f"labels to weights, got {self.class_weight!r}.")
+        if not weights.sum() > 0:
+            raise ValueError("sample_weight (times class_weight) sums to zero; "
+                             "give at least one sample a positive weight.")
+        return weights
+
+    def _grid(self, X, y, weights, l1_ratios) -> np.ndarray:
+        if not isinstance(self.Cs, numbers.Integral):
+            return np.sort(np.asarray(self.Cs, dtype=np.float64).ravel())
+        positive = l1_ratios[l1_ratios > 0.0]
+        if positive.size == 0:
+            return default_Cs(0.0, 0.0, int(self.Cs), 1.0)
+        C_range = self.C_range
+        if C_range is None:
+            C_range = 1e4 if X.shape[0] > X.shape[1] else 1e2
+        objective = BCEObjective(X, y, weights, fit_intercept=self.fit_intercept)
+        return default_Cs(max_null_gradient(objective), float(positive.min()), int(self.Cs),
+                          float(C_range))
+
+    def fit(self, X, y, sample_weight=None):
+        """Cross-validate the path of C (and l1_ratio), then refit at the best point.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            Exactly two distinct labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        self : LogisticRegressionCV
+        """
+        l1_ratios = self._check_params()
+        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
+                             order="C")
+        check_classification_targets(y)
+        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        if self.classes_.shape[0] == 1:
+            raise ValueError(
+                f"y has only 1 class ({self.classes_[0]!r}); LogisticRegressionCV needs "
+                "samples of exactly 2 classes."
+            )
+        if self.classes_.shape[0] != 2:
+            raise ValueError(
+                "Only binary classification is supported: LogisticRegressionCV needs exactly "
+                f"2 classes in y, got {self.classes_.shape[0]}: {self.classes_.tolist()[:10]}. "
+                "For more classes wrap it in sklearn.multiclass.OneVsRestClassifier."
+            )
+        weights = self._sample_weights(X, y_encoded, sample_weight)
+        y01 = y_encoded.astype(np.float64)
+        Cs = self._grid(X, y01, weights, l1_ratios)
+        folds = list(check_cv(self.cv, y, classifier=True).split(X, y))
+        max_iter = None if self.max_iter is None else int(self.max_iter)
+        results = Parallel(n_jobs=self.n_jobs)(
+            delayed(_fit_fold)(X, y01, weights, train, test, Cs, l1_ratios,
+                               fit_intercept=self.fit_intercept, solver=self.solver,
+                               tol=float(self.tol), max_iter=max_iter, scoring=self.scoring)
+            for train, test in folds
+        )
+        scores = np.stack([r[0] for r in results])
+        self.scores_ = scores
+        self.coefs_paths_ = np.stack([r[1] for r in results])[:, :, :, None, :]
+        self.n_iter_ = np.stack([r[2] for r in results])
+        self.Cs_ = Cs
+        self.l1_ratios_ = l1_ratios
+        best_r, best_k = self._select(scores)
+        self.l1_ratio_ = float(l1_ratios[best_r])
+        self.C_ = float(Cs[best_k])
+        if self.refit:
+            l1_ratio = self.l1_ratio_
+            penalty = "l2" if l1_ratio == 0.0 else "l1" if l1_ratio == 1.0 else "elasticnet"
+            model = LogisticRegression(
+                penalty, C=self.C_, l1_ratio=l1_ratio, fit_intercept=self.fit_intercept,
+                solver=self.solver, tol=self.tol, max_iter=self.max_iter,
+            )
+            # weights already hold the class weights, so the model gets none of its own.
+            model.fit(X, y, sample_weight=weights)
+            self.coef_ = model.coef_
+            self.intercept_ = model.intercept_
+        else:
+            mean = self.coefs_paths_[:, best_r, best_k, 0, :].mean(axis=0)
+            d = X.shape[1]
+            self.coef_ = mean[:d].reshape(1, -1)
+            self.intercept_ = np.array([mean[d] if self.fit_intercept else 0.0])
+        return self
+
+    def _select(self, scores: np.ndarray) -> tuple[int, int]:
+        # scores: (n_folds, n_l1_ratios, n_Cs); folds where a score is undefined (roc_auc on a
+        # one-class fold) are left out of that mean.
+        mean = np.nanmean(scores, axis=0)
+        if np.all(np.isnan(mean)):
+            raise ValueError(f"scoring={self.scoring!r} is undefined on every fold; use more "
+                             "samples per fold or scoring='neg_log_loss'.")
+        best = np.unravel_index(np.nanargmax(mean), mean.shape)
+        if self.selection == "best":
+            return int(best[0]), int(best[1])
+        counts = np.sum(~np.isnan(scores), axis=0)
+        spread = np.nanstd(scores, axis=0, ddof=1) if scores.shape[0] > 1 else np.zeros_like(mean)
+        error = spread[best] / np.sqrt(max(counts[best], 1))
+        within = mean >= mean[best] - error
+        # Strongest penalty (smallest C) first; among equal C the best mean score.
+        for k in range(mean.shape[1]):
+            candidates = np.flatnonzero(within[:, k])
+            if candidates.size:
+                r = candidates[np.argmax(mean[candidates, k])]
+                return int(r), int(k)
+        return int(best[0]), int(best[1])  # pragma: no cover - best is always within
+
+    # ------------------------------------------------------------------ prediction
+    def decision_function(self, X):
+        """Return the logits z = X w + b, shape (n_samples,).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        X = validate_data(self, X, reset=False, accept_sparse="csr",
+                          dtype=[np.float64, np.float32], order="C")
+        return _logits(X, np.r_[self.coef_.ravel(), self.intercept_], True)
+
+    def predict_proba(self, X):
+        """Return [P(classes_[0]), P(classes_[1])], shape (n_samples, 2).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+        """
+        z = self.decision_function(X)
+        return np.column_stack([sigmoid(-z), sigmoid(z)])
+
+    def predict_log_proba(self, X):
+        """Return log class probabilities, shape (n_samples, 2).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+        """
+        z = self.decision_function(X)
+        return np.column_stack([log_sigmoid(-z), log_sigmoid(z)])
+
+    def predict(self, X):
+        """Return the predicted labels, shape (n_samples,).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
+        """
+        check_is_fitted(self)
+        return self.classes_[(self.decision_function(X) > 0).astype(np.intp)]
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.input_tags.sparse = True
+        return tags

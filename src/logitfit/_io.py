@@ -1,0 +1,228 @@
+"""Reading data files for the command line: the format is chosen by the file's extension.
+
+=====================  ==========================================================================
+extension              how it is read
+=====================  ==========================================================================
+``.csv``, ``.csv.gz``  ``pyarrow.csv`` (multi-threaded, block by block, typed columns);
+                       ``-`` reads CSV from standard input
+``.parquet``, ``.pq``  ``pyarrow.parquet`` (only the columns asked for)
+``.svm``, ``.libsvm``  scikit-learn's svmlight reader, kept sparse (CSR); the labels are the
+``.svmlight``          column ``label``, feature ``j`` is the column ``f<j>``
+``.npy``               a 2-D numeric array (columns ``x0``, ``x1``, ...) or a structured array
+                       (columns named by its fields); never unpickled
+``.npz``               1-D arrays are columns named by their keys; a 2-D array ``X`` gives the
+                       columns ``x0``, ``x1``, ...; never unpickled
+=====================  ==========================================================================
+
+Every reader returns a :class:`Dataset`: a ``pyarrow.Table`` for column data, or a CSR matrix
+with its column names for LibSVM data, which is high-dimensional and sparse by nature.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+
+import numpy as np
+import pyarrow as pa
+import scipy.sparse as sp
+
+from ._errors import InputError
+
+__all__ = ["Dataset", "InputError", "read_data", "require_columns"]
+
+
+@dataclass
+class Dataset:
+    """Data read from a file.
+
+    Exactly one of ``table`` and ``matrix`` is set.
+
+    Attributes
+    ----------
+    table : pyarrow.Table or None
+        Column data (CSV, Parquet, NumPy).
+    matrix : scipy.sparse.csr_matrix of shape (n_rows, n_features) or None
+        LibSVM features; their names are ``matrix_names``.
+    matrix_names : list of str
+        Column names of ``matrix`` (``f<index>``).
+    label : ndarray of shape (n_rows,) or None
+        LibSVM labels, the column ``label``.
+    """
+
+    table: pa.Table | None = None
+    matrix: sp.csr_matrix | None = None
+    matrix_names: list[str] | None = None
+    label: np.ndarray | None = None
+
+    @property
+    def n_rows(self) -> int:
+        return self.table.num_rows if self.table is not None else self.matrix.shape[0]
+
+    @property
+    def column_names(self) -> list[str]:
+        if self.table is not None:
+            return list(self.table.column_names)
+        return ["label", *self.matrix_names]
+
+    def column(self, name: str) -> pa.ChunkedArray:
+        """Return one column as a pyarrow array (for LibSVM data: the labels only)."""
+        self.require_columns([name])
+        if self.table is not None:
+            return self.table.column(name)
+        if name != "label":
+            raise InputError(f"column {name!r} of LibSVM data is a feature; use --target label.")
+        return pa.chunked_array([pa.array(self.label)])
+
+    def require_columns(self, names: list[str]) -> None:
+        """Raise :class:`InputError` naming a column that is not in the data."""
+        require_columns(self.column_names, names)
+
+
+def require_columns(present: list[str], names: list[str]) -> None:
+    """Raise :class:`InputError` naming the first of ``names`` that is not in ``present``."""
+    known = set(present)
+    missing = [name for name in names if name not in known]
+    if missing:
+        shown = ", ".join(present[:12]) + (", ..." if len(present) > 12 else "")
+        raise InputError(f"column {missing[0]!r} is not in the data; its columns are: {shown}.")
+
+
+_CSV = (".csv", ".csv.gz", ".csv.bz2", ".tsv", ".tsv.gz")
+_PARQUET = (".parquet", ".pq")
+_LIBSVM = (".svm", ".libsvm", ".svmlight")
+_NUMPY = (".npy", ".npz")
+SUPPORTED = _CSV + _PARQUET + _LIBSVM + _NUMPY
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0] if text else type(error).__name__
+
+
+def read_data(path: str, columns: list[str] | None = None) -> Dataset:
+    """Read a data file, choosing the reader by its extension.
+
+    Parameters
+    ----------
+    path : str
+        A file name, or ``-`` for CSV on standard input.
+    columns : list of str, default=None
+        Columns needed (Parquet reads only these; other formats are read whole, LibSVM
+        files have no named columns to choose); ``None`` reads all.
+
+    Returns
+    -------
+    Dataset
+
+    Raises
+    ------
+    InputError
+        The file is missing, has an unsupported extension, or cannot be parsed.
+    """
+    lower = path.lower()
+    if path != "-":
+        if not os.path.exists(path):
+            raise InputError(f"no such file: {path}; check the path.")
+        if os.path.isdir(path):
+            raise InputError(f"{path} is a directory; give a data file.")
+        if not lower.endswith(SUPPORTED):
+            raise InputError(
+                f"cannot tell the format of {path} from its extension; use one of "
+                f"{', '.join(SUPPORTED)} (or - for CSV on standard input)."
+            )
+    try:
+        if path == "-" or lower.endswith(_CSV):
+            data = _read_csv(path)
+        elif lower.endswith(_PARQUET):
+            data = _read_parquet(path, None if columns is None else list(dict.fromkeys(columns)))
+        elif lower.endswith(_LIBSVM):
+            data = _read_libsvm(path)
+        else:
+            data = _read_numpy(path)
+    except InputError:
+        raise
+    except (pa.ArrowException, ValueError, OSError, EOFError) as error:
+        name = "standard input" if path == "-" else path
+        raise InputError(f"cannot read {name}: {_first_line(error)}; "
+                         "check that the file is complete and in the format of its extension."
+                         ) from None
+    if data.n_rows == 0:
+        raise InputError(f"{path} has no data rows; give a file with data.")
+    names = data.column_names
+    if len(set(names)) != len(names):
+        repeated = next(name for name in names if names.count(name) > 1)
+        raise InputError(f"the column name {repeated!r} appears more than once in {path}; "
+                         "give every column its own name.")
+    return data
+
+
+def _read_csv(path: str) -> Dataset:
+    from pyarrow import csv
+
+    lower = path.lower()
+    parse = csv.ParseOptions(delimiter="\t" if ".tsv" in lower else ",")
+    source = sys.stdin.buffer if path == "-" else path
+    # pyarrow decompresses .gz/.bz2 by extension and parses blocks on several threads.
+    return Dataset(table=csv.read_csv(source, parse_options=parse))
+
+
+def _read_parquet(path: str, columns: list[str] | None) -> Dataset:
+    import pyarrow.parquet as pq
+
+    if columns is not None:
+        require_columns(pq.read_schema(path).names, columns)
+    return Dataset(table=pq.read_table(path, columns=columns))
+
+
+def _read_libsvm(path: str) -> Dataset:
+    from sklearn.datasets import load_svmlight_file
+
+    # Feature index j of the file is column f<j>, so that files written with the same
+    # numbering line up by name even when their largest index differs.
+    X, y = load_svmlight_file(path, dtype=np.float64, zero_based=True)
+    X = X.tocsr()
+    first = 0
+    if X.shape[1] > 0 and not np.any(X.indices == 0):
+        first = 1  # a one-based file: no column f0
+        X = X[:, 1:].tocsr()
+    X.sort_indices()
+    names = [f"f{j + first}" for j in range(X.shape[1])]
+    return Dataset(matrix=X, matrix_names=names, label=np.asarray(y))
+
+
+def _read_numpy(path: str) -> Dataset:
+    loaded = np.load(path, allow_pickle=False)
+    if isinstance(loaded, np.ndarray):
+        return Dataset(table=_table_from_array(loaded, path))
+    with loaded:
+        columns: dict[str, np.ndarray] = {}
+        for key in loaded.files:
+            array = loaded[key]
+            if array.ndim == 2:
+                prefix = "x" if key == "X" else f"{key}_"
+                columns.update({f"{prefix}{j}": array[:, j] for j in range(array.shape[1])})
+            elif array.ndim == 1:
+                columns[key] = array
+            else:
+                raise InputError(
+                    f"array {key!r} in {path} has {array.ndim} dimensions; an .npz file holds "
+                    "1-D columns and 2-D feature arrays."
+                )
+    lengths = {name: len(values) for name, values in columns.items()}
+    if len(set(lengths.values())) > 1:
+        raise InputError(f"the arrays in {path} have different lengths {lengths}; "
+                         "every column needs one value per row.")
+    return Dataset(table=pa.table(columns))
+
+
+def _table_from_array(array: np.ndarray, path: str) -> pa.Table:
+    if array.dtype.names:
+        return pa.table({name: array[name] for name in array.dtype.names})
+    if array.ndim != 2:
+        raise InputError(
+            f"{path} holds an array of shape {array.shape}; a .npy file must hold a 2-D array "
+            "(rows x columns) or a structured array."
+        )
+    return pa.table({f"x{j}": array[:, j] for j in range(array.shape[1])})

@@ -1,0 +1,500 @@
+"""Turning data columns into the model's design matrix, the same way at training and later.
+
+Each feature column is encoded by its type:
+
+- numbers (integers, floats, decimals): as they are;
+- booleans: 1.0 for true, 0.0 for false;
+- strings (and dictionary columns): one-hot with the first category (in sorted order) as the
+  reference level, which is left out, so the dummies are not collinear with the intercept and
+  the unpenalised fit and its standard errors stay defined. An unseen category later is an error.
+
+Missing values (nulls, or NaN in float columns) are an error unless an imputation rule is
+given: ``mean``, ``median`` or ``zero`` for numeric and boolean columns, the most frequent
+category for string columns. Fill values are computed on the training data and stored, so new
+data is filled with the training statistics. ``standardize`` centres and scales every encoded
+column with the training mean and standard deviation (constant columns keep scale 1); sparse
+LibSVM data is only divided by the standard deviation, since centring would make it dense.
+
+Everything here is stored in the model file (:meth:`Preprocessor.to_dict`), so ``predict``
+applies exactly what ``train`` did.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import scipy.sparse as sp
+
+from ._io import Dataset, InputError
+
+IMPUTE_RULES = ("mean", "median", "zero")
+# A string column with more distinct values than this, and mostly distinct values, is an
+# identifier, not a category: one-hot encoding it would give one coefficient per row.
+_MAX_UNIQUE_LEVELS = 50
+
+
+@dataclass
+class Column:
+    """How one input column becomes model features."""
+
+    name: str
+    kind: str  # "numeric", "boolean" or "categorical"
+    categories: list[str] | None = None  # categorical: every level, the first is the reference
+    fill: float | str | None = None  # the imputed value for missing entries
+
+    @property
+    def feature_names(self) -> list[str]:
+        if self.kind == "categorical":
+            return [f"{self.name}={level}" for level in self.categories[1:]]
+        return [self.name]
+
+
+@dataclass
+class Preprocessor:
+    """The stored encoding of feature columns into the design matrix.
+
+    Attributes
+    ----------
+    columns : list of Column
+        Input columns in order.
+    sparse : bool
+        Whether the input is LibSVM data (a sparse matrix of numeric columns).
+    impute : {"mean", "median", "zero"} or None
+    center, scale : ndarray of shape (n_features,) or None
+        Set when standardising: features become (x - center) / scale.
+    """
+
+    columns: list[Column]
+    sparse: bool = False
+    impute: str | None = None
+    center: np.ndarray | None = None
+    scale: np.ndarray | None = None
+    _names: list[str] = field(default_factory=list, repr=False)
+
+    def __post_init__(self):
+        self._names = [name for column in self.columns for name in column.feature_names]
+
+    @property
+    def feature_names(self) -> list[str]:
+        """Names of the design matrix's columns, shape (n_features,)."""
+        return self._names
+
+    @property
+    def input_names(self) -> list[str]:
+        return [column.name for column in self.columns]
+
+    # ------------------------------------------------------------------ fitting
+    @classmethod
+    def fit(
+        cls,
+        data: Dataset,
+        features: list[str],
+        *,
+        impute: str | None = None,
+        standardize: bool = False,
+    ) -> Preprocessor:
+        """Learn the encoding of ``features`` from training data.
+
+        Parameters
+        ----------
+        data : Dataset
+        features : list of str
+            Input column names.
+        impute : {"mean", "median", "zero"}, default=None
+        standardize : bool, default=False
+
+        Returns
+        -------
+        Preprocessor
+        """
+        return cls.fit_transform(data, features, impute=impute, standardize=standardize)[0]
+
+    @classmethod
+    def fit_transform(
+        cls,
+        data: Dataset,
+        features: list[str],
+        *,
+        impute: str | None = None,
+        standardize: bool = False,
+    ) -> tuple[Preprocessor, np.ndarray | sp.csr_matrix]:
+        """Learn the encoding and return it with the encoded training data (one pass).
+
+        Parameters
+        ----------
+        data : Dataset
+        features : list of str
+        impute : {"mean", "median", "zero"}, default=None
+        standardize : bool, default=False
+
+        Returns
+        -------
+        preprocessor : Preprocessor
+        X : ndarray of shape (n_rows, n_features) or scipy.sparse.csr_matrix
+        """
+        if impute is not None and impute not in IMPUTE_RULES:
+            raise InputError(f"--impute must be one of {', '.join(IMPUTE_RULES)}, got {impute!r}.")
+        if not features:
+            raise InputError("no feature columns left; name them with --features.")
+        data.require_columns(features)
+        if data.matrix is not None:
+            columns = [Column(name, "numeric", fill=0.0 if impute else None) for name in features]
+            pre = cls(columns, sparse=True, impute=impute)
+        else:
+            pre = cls([_fit_column(data.table.column(name), name, impute) for name in features],
+                      impute=impute)
+        if not pre.feature_names:
+            raise InputError("the features encode to no columns (every categorical feature has "
+                             "a single level); add features with --features.")
+        X = pre.transform(data)
+        if standardize:
+            pre.center, pre.scale = _moments(X)
+            X = pre._standardize(X)
+        return pre, X
+
+    # ------------------------------------------------------------------ applying
+    def transform(self, data: Dataset) -> np.ndarray | sp.csr_matrix:
+        """Encode ``data`` into the design matrix.
+
+        Parameters
+        ----------
+        data : Dataset
+            Holds every input column (extra columns are ignored).
+
+        Returns
+        -------
+        ndarray of shape (n_rows, n_features) or scipy.sparse.csr_matrix
+            float64, C-contiguous; sparse for LibSVM data.
+        """
+        if self.sparse != (data.matrix is not None):
+            want = "LibSVM" if self.sparse else "column (CSV, Parquet or NumPy)"
+            raise InputError(f"the model was trained on {want} data; give data in that form.")
+        if self.sparse:
+            X = _align_sparse(data, self.input_names)
+        else:
+            data.require_columns(self.input_names)
+            X = np.empty((data.n_rows, len(self.feature_names)), dtype=np.float64)
+            offset = 0
+            for column in self.columns:
+                width = len(column.feature_names)
+                _encode_into(X[:, offset:offset + width], data.table.column(column.name), column)
+                offset += width
+        return X if self.scale is None else self._standardize(X)
+
+    def _standardize(self, X):
+        if sp.issparse(X):
+            return (X @ sp.diags(1.0 / self.scale)).tocsr()
+        X -= self.center  # in place: X is this object's own fresh array
+        X /= self.scale
+        return X
+
+    # ------------------------------------------------------------------ storage
+    def to_dict(self) -> dict:
+        """Plain JSON data (the ``preprocessing`` object of the model format)."""
+        return {
+            "sparse": self.sparse,
+            "impute": self.impute,
+            "columns": [
+                {"name": c.name, "kind": c.kind, "categories": c.categories, "fill": c.fill}
+                for c in self.columns
+            ],
+            "standardize": None if self.scale is None else {
+                "center": self.center.tolist(), "scale": self.scale.tolist(),
+            },
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Preprocessor:
+        """Inverse of :meth:`to_dict` (the input is schema-validated by the model reader)."""
+        columns = [Column(c["name"], c["kind"], c.get("categories"), c.get("fill"))
+                   for c in d["columns"]]
+        pre = cls(columns, sparse=d["sparse"], impute=d.get("impute"))
+        if d.get("standardize") is not None:
+            pre.center = np.asarray(d["standardize"]["center"], dtype=np.float64)
+            pre.scale = np.asarray(d["standardize"]["scale"], dtype=np.float64)
+            n = len(pre.feature_names)
+            if pre.center.shape != (n,) or pre.scale.shape != (n,) or not np.all(pre.scale > 0):
+                raise InputError("the model's standardisation does not match its features; "
+                                 "the model file is damaged, train it again.")
+        return pre
+
+    @classmethod
+    def identity(cls, names: list[str]) -> Preprocessor:
+        """Numeric columns used as they are (models fitted in Python)."""
+        return cls([Column(name, "numeric") for name in names])
+
+
+# ---------------------------------------------------------------------- column encoders
+def _kind(arrow_type: pa.DataType) -> str | None:
+    if pa.types.is_integer(arrow_type) or pa.types.is_floating(arrow_type) or \
+            pa.types.is_decimal(arrow_type):
+        return "numeric"
+    if pa.types.is_boolean(arrow_type):
+        return "boolean"
+    if pa.types.is_string(arrow_type) or pa.types.is_large_string(arrow_type) or \
+            pa.types.is_dictionary(arrow_type):
+        return "categorical"
+    if pa.types.is_null(arrow_type):
+        return "empty"
+    return None
+
+
+def _as_strings(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    if pa.types.is_dictionary(values.type):
+        values = values.cast(values.type.value_type)
+    return values.cast(pa.string())
+
+
+def _missing_mask(values: pa.ChunkedArray) -> np.ndarray:
+    missing = values.is_null()
+    if pa.types.is_floating(values.type):
+        missing = pc.or_(missing, pc.is_nan(values).fill_null(False))
+    return missing.to_numpy(zero_copy_only=False)
+
+
+def _as_float(values: pa.ChunkedArray) -> np.ndarray:
+    """Numeric or boolean values as float64, NaN where missing."""
+    if pa.types.is_boolean(values.type):
+        values = values.cast(pa.uint8())
+    return values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+
+
+def _fit_column(values: pa.ChunkedArray, name: str, impute: str | None) -> Column:
+    kind = _kind(values.type)
+    if kind is None:
+        raise InputError(
+            f"column {name!r} holds {values.type} values, which cannot be encoded as features; "
+            "convert it to numbers or text, or leave it out with --features."
+        )
+    if kind == "empty":
+        raise InputError(f"column {name!r} has no values; leave it out with --features.")
+    missing = _missing_mask(values)
+    if missing.all():
+        raise InputError(f"column {name!r} has no values; leave it out with --features.")
+    if missing.any() and impute is None:
+        raise InputError(
+            f"column {name!r} has {int(missing.sum())} missing values; fill them, or pass "
+            "--impute mean|median|zero."
+        )
+    if kind == "categorical":
+        strings = _as_strings(values)
+        levels = sorted(v for v in pc.unique(strings).to_pylist() if v is not None)
+        if len(levels) > _MAX_UNIQUE_LEVELS and len(levels) > 0.5 * (len(strings) - missing.sum()):
+            raise InputError(
+                f"column {name!r} holds text with {len(levels)} distinct values in "
+                f"{len(strings)} rows, which cannot be encoded as categories; convert it to "
+                "numbers, or leave it out with --features."
+            )
+        fill = None
+        if impute is not None:
+            fill = _most_frequent(strings)
+        return Column(name, "categorical", categories=levels, fill=fill)
+    fill = None
+    if impute is not None:
+        x = _as_float(values)
+        fill = {"mean": np.nanmean, "median": np.nanmedian}.get(impute, lambda _: 0.0)(x)
+        fill = float(fill)
+    return Column(name, kind, fill=fill)
+
+
+def _most_frequent(strings: pa.ChunkedArray) -> str:
+    """The most frequent value; ties go to the first in sorted order."""
+    counts = pc.value_counts(strings.drop_null())
+    values = counts.field("values").to_pylist()
+    frequency = counts.field("counts").to_pylist()
+    return min(zip(values, frequency, strict=True), key=lambda vc: (-vc[1], vc[0]))[0]
+
+
+def _encode_into(out: np.ndarray, values: pa.ChunkedArray, column: Column) -> None:
+    """Write the encoding of one input column into ``out`` of shape (n_rows, width)."""
+    kind = _kind(values.type)
+    # A text column whose values in this file all look like numbers is read as numbers; its
+    # values are matched against the categories as text.
+    compatible = kind == column.kind or kind == "empty" or (
+        {kind, column.kind} <= {"numeric", "boolean"}) or (
+        column.kind == "categorical" and kind in ("numeric", "boolean"))
+    if not compatible:
+        found = {"categorical": "text", None: str(values.type)}.get(kind, kind)
+        raise InputError(
+            f"column {column.name!r} holds {found} values but the model was trained on "
+            f"{column.kind} values there; give the column as it was at training."
+        )
+    missing = _missing_mask(values)
+    if missing.any() and column.fill is None:
+        raise InputError(
+            f"column {column.name!r} has {int(missing.sum())} missing values and the model was "
+            "trained without --impute; fill them, or train with --impute mean|median|zero."
+        )
+    if column.kind != "categorical":
+        x = _as_float(values) if kind != "empty" else np.full(len(values), np.nan)
+        if missing.any():
+            x[missing] = column.fill
+        out[:, 0] = x
+        return
+    strings = _as_strings(values) if kind != "empty" else pa.chunked_array(
+        [pa.nulls(len(values), pa.string())])
+    if missing.any():
+        strings = strings.fill_null(column.fill)
+    index = pc.index_in(strings, value_set=pa.array(column.categories, pa.string()))
+    unseen = index.is_null().to_numpy(zero_copy_only=False)
+    if unseen.any():
+        value = strings.filter(index.is_null())[0].as_py()
+        raise InputError(
+            f"column {column.name!r} has the category {value!r}, which was not in the training "
+            f"data (known: {', '.join(column.categories[:8])}"
+            f"{', ...' if len(column.categories) > 8 else ''}); recode it, or train on data "
+            "that includes it."
+        )
+    codes = index.to_numpy(zero_copy_only=False)
+    for level in range(1, len(column.categories)):
+        out[:, level - 1] = codes == level
+
+
+def _align_sparse(data: Dataset, names: list[str]) -> sp.csr_matrix:
+    """Select the model's LibSVM columns by name; names beyond the file's width are zeros."""
+    position = {name: j for j, name in enumerate(data.matrix_names)}
+    wanted = set(names)
+    X = data.matrix
+    used = np.flatnonzero(np.diff(X.tocsc().indptr))
+    extra = [data.matrix_names[j] for j in used if data.matrix_names[j] not in wanted]
+    if extra:
+        raise InputError(
+            f"the data has values in feature {extra[0]} that the model does not know "
+            f"({len(extra)} unknown feature(s)); give data with the training features."
+        )
+    rows, cols = [], []
+    for k, name in enumerate(names):
+        if name in position:
+            rows.append(position[name])
+            cols.append(k)
+    select = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(X.shape[1], len(names)))
+    out = (X @ select).tocsr()
+    out.sort_indices()
+    return out
+
+
+def _moments(X) -> tuple[np.ndarray, np.ndarray]:
+    if sp.issparse(X):
+        mean = np.asarray(X.mean(axis=0)).ravel()
+        var = np.asarray(X.multiply(X).mean(axis=0)).ravel() - mean**2
+        center = np.zeros(X.shape[1])  # no centring: it would make the matrix dense
+        scale = np.sqrt(np.maximum(var, 0.0))  # as StandardScaler(with_mean=False)
+    else:
+        center = X.mean(axis=0)
+        scale = X.std(axis=0)
+    scale[~(scale > 0)] = 1.0
+    return center, scale
+
+
+# ---------------------------------------------------------------------- the target
+@dataclass
+class Target:
+    """The response: two classes, or probabilities of the positive class.
+
+    Attributes
+    ----------
+    name : str or None
+    kind : {"classes", "probability"}
+    classes : list
+        The two labels (JSON scalars); ``classes[1]`` is the positive class. ``[0, 1]`` for
+        probabilities.
+    """
+
+    name: str | None
+    kind: str
+    classes: list
+
+    def encode(self, values: pa.ChunkedArray) -> np.ndarray:
+        """Return y of shape (n_rows,) in [0, 1]: the probability of ``classes[1]``."""
+        missing = _missing_mask(values)
+        if missing.any():
+            raise InputError(f"the target column {self.name!r} has {int(missing.sum())} missing "
+                             "values; drop those rows.")
+        if self.kind == "probability":
+            if _kind(values.type) not in ("numeric", "boolean"):
+                raise InputError(f"the target column {self.name!r} must hold probabilities in "
+                                 "[0, 1] for this model; give numbers.")
+            y = _as_float(values)
+            if y.min() < 0 or y.max() > 1:
+                raise InputError(f"the target column {self.name!r} has values outside [0, 1]; "
+                                 "give probabilities in [0, 1].")
+            return y
+        kind = _kind(values.type)
+        text_classes = all(isinstance(label, str) for label in self.classes)
+        if text_classes and kind == "categorical":
+            index = pc.index_in(_as_strings(values), value_set=pa.array(self.classes))
+            unknown = index.is_null().to_numpy(zero_copy_only=False)
+            y = index.to_numpy(zero_copy_only=False).astype(np.float64)
+        elif not text_classes and kind in ("numeric", "boolean"):
+            x = _as_float(values)
+            y = (x == float(self.classes[1])).astype(np.float64)
+            unknown = (x != float(self.classes[0])) & (y == 0)
+        else:
+            raise InputError(f"the target column {self.name!r} does not hold the model's classes "
+                             f"{self.classes}; give data with those labels.")
+        if unknown.any():
+            label = values.filter(pa.array(unknown))[0].as_py()
+            raise InputError(
+                f"the target column {self.name!r} has the value {label!r}, which is not one "
+                f"of the model's classes {self.classes}; give data with those labels."
+            )
+        return y
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "kind": self.kind, "classes": self.classes}
+
+    @classmethod
+    def from_dict(cls, d: dict) -> Target:
+        return cls(d.get("name"), d["kind"], list(d["classes"]))
+
+
+def _distinct_labels(values: pa.ChunkedArray) -> list:
+    """The distinct labels of a column, as JSON scalars."""
+    kind = _kind(values.type)
+    if kind == "categorical":
+        return pc.unique(_as_strings(values)).to_pylist()
+    if kind in ("numeric", "boolean"):
+        labels = pc.unique(values).to_pylist()
+        if pa.types.is_floating(values.type) and all(float(v).is_integer() for v in labels):
+            labels = [int(v) for v in labels]  # 0.0/1.0 stored as the classes 0 and 1
+        return labels
+    raise InputError(f"the target holds {values.type} values; give two labels or "
+                     "probabilities in [0, 1].")
+
+
+def infer_target(values: pa.ChunkedArray, name: str) -> Target:
+    """Decide whether a target column holds two classes or probabilities.
+
+    Numbers in [0, 1] with at least one value strictly between 0 and 1 are probabilities;
+    otherwise the column must hold exactly two distinct values, of any type.
+
+    Parameters
+    ----------
+    values : pyarrow.ChunkedArray of shape (n_rows,)
+    name : str
+
+    Returns
+    -------
+    Target
+    """
+    missing = _missing_mask(values)
+    if missing.any():
+        raise InputError(f"the target column {name!r} has {int(missing.sum())} missing values; "
+                         "drop those rows.")
+    if _kind(values.type) == "numeric":
+        y = _as_float(values)
+        fractional = (y > 0) & (y < 1)
+        if y.min() >= 0 and y.max() <= 1 and fractional.any():
+            return Target(name, "probability", [0, 1])
+    labels = sorted(_distinct_labels(values))
+    if len(labels) != 2:
+        shown = ", ".join(map(str, labels[:5])) + (", ..." if len(labels) > 5 else "")
+        raise InputError(
+            f"the target column {name!r} has {len(labels)} distinct value(s) ({shown}); "
+            "logitfit needs exactly two classes or probabilities in [0, 1]: recode the target "
+            "or choose another column with --target."
+        )
+    return Target(name, "classes", labels)

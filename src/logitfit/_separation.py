@@ -1,0 +1,441 @@
+"""Detecting separation: when the unpenalised maximum-likelihood estimate does not exist.
+
+Maths
+-----
+Write x̃ᵢ = [xᵢ, 1] (the 1 only with an intercept) and aᵢ = ỹᵢ x̃ᵢ with ỹᵢ = +1 for yᵢ = 1 and
+-1 for yᵢ = 0. Along a direction β every term of the likelihood with aᵢ·β > 0 increases to its
+supremum as t → ∞ in θ + tβ, and no term decreases when aᵢ·β ≥ 0 for all i. Hence
+(Albert & Anderson 1984) the unpenalised optimum does not exist exactly when a direction
+
+    β ≠ 0  with  aᵢ·β ≥ 0 for every row  and  aᵢ·β > 0 for at least one row
+
+exists: *quasi-complete* separation, or *complete* separation when every aᵢ·β > 0. Following
+Konis (2007) this is the linear programme
+
+    maximise  Σᵢ aᵢ·β   subject to  aᵢ·β ≥ 0  (every row with sᵢ > 0),   -1 ≤ βⱼ ≤ 1
+
+whose optimum is 0 exactly when there is no separation, and otherwise gives a separating
+direction β*. Rows with a soft label 0 < yᵢ < 1 contribute both signs, so they force
+x̃ᵢ·β = 0. Columns are scaled by their largest magnitude (among the rows of the first LP) so
+that the box treats all features alike; the non-zero entries of β* name the coefficients that
+diverge. Whether the classes are completely separated is a second, smaller LP: the rows that
+β* leaves on the boundary (aᵢ·β* = 0) must be strictly separable on their own.
+
+For large n the programme is solved by *row generation*: an LP over a few hundred rows (the
+ones worst predicted by the current coefficients, which carry the overlap between the classes)
+is a relaxation of the full one. If its optimum is 0, so is the full optimum; if its solution
+satisfies every row's constraint (checked in one pass over X), it solves the full programme.
+Otherwise the most violated rows are added and the LP is solved again. Both answers are exact
+(up to the LP tolerances), and a handful of passes over X suffice in practice.
+
+Divergence monitor
+------------------
+Running the programme after every unpenalised fit would cost more than the fit on small data
+(``LogisticRegression.summary`` runs it for unpenalised fits that were not checked),
+so :class:`SeparationMonitor` watches the solver through its callback instead: the coefficients
+of a separated problem grow without bound along a fixed direction, and the steps grow relative
+to the gradient that produced them (the Hessian weights of the separated rows vanish, so the
+solver's curvature model flattens: a Newton step stays about constant while the gradient falls
+by a factor e per iteration). A healthy solve approaches a finite optimum, where that ratio
+settles at the inverse curvature. When it sees the pattern for three iterations, or when a
+fit is still running after 64 iterations, it runs the exact check once, and stops the solver
+if the check finds separation. A negative check is final (separation is a property of the
+data), so the monitor then goes quiet. Problems with more than MAX_CHECKED_COEFS (201)
+coefficients are not checked: the programmes grow too expensive.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import linprog
+
+# Rows in the first relaxation, per coefficient, and rows added per round.
+_ROWS_PER_COEF = 4
+_MIN_ROWS = 400
+# Full problems up to this many matrix entries are solved in one LP.
+_DIRECT_LP_ENTRIES = 200_000
+_MAX_ROUNDS = 50
+# The LPs grow expensive with the number of coefficients (HiGHS needs about 0.5 s for 800 rows
+# x 201 columns, minutes for 4000 x 1001); wider problems are not checked.
+MAX_CHECKED_COEFS = 201
+# A separating direction must beat this (in units of the scaled data) on Σ aᵢ·β; the
+# constraint check allows the LP solver's feasibility tolerance.
+_OBJECTIVE_TOL = 1e-6
+_FEASIBILITY_TOL = 1e-7
+# Coefficients whose share of the separating direction (in max-scaled units) is below this
+# are left out of it; below _NAMING_TOL they are not named as separating features either
+# (at 1e-3 of the largest they move no margin by more than a thousandth).
+_DIRECTION_TOL = 1e-6
+_NAMING_TOL = 1e-3
+# Under complete separation, coefficients below this share of the max-margin direction are
+# tried for removal, at most _MAX_PRUNE of them.
+_PRUNE_BELOW = 0.25
+_MAX_PRUNE = 10
+# ... and only for problems this narrow (each attempt is an LP over all columns).
+_PRUNE_MAX_COEFS = 51
+
+
+class SeparationWarning(UserWarning):
+    """The classes are (quasi-)completely separated: the unpenalised optimum does not exist."""
+
+
+@dataclass(frozen=True)
+class Separation:
+    """A certificate of separation.
+
+    Attributes
+    ----------
+    kind : {"complete", "quasi-complete"}
+        "complete" when some direction predicts every row perfectly in the limit.
+    coef_index : tuple of int
+        Positions in θ = [w, b] (intercept last) of the coefficients without a finite
+        estimate: the support of the separating direction for quasi-complete separation,
+        every coefficient for complete separation (the likelihood then approaches its
+        supremum whatever the coefficients outside the direction are).
+    features : tuple of int
+        Positions in θ of the coefficients that separate: the entries of ``direction`` of at
+        least 1e-3 of the largest (in max-scaled units).
+    direction : ndarray of shape (n_coef,)
+        A separating direction β (in the units of the original features): moving θ along it
+        never lowers the likelihood and raises it without bound. For complete separation it
+        strictly separates every row, with the coefficients that the separation does not
+        need removed (see ``_fewest_features``; up to 51 coefficients).
+    n_separated : int
+        Rows with aᵢ·β > 0: the rows predicted perfectly in the limit.
+    """
+
+    kind: str
+    coef_index: tuple[int, ...]
+    features: tuple[int, ...]
+    direction: np.ndarray
+    n_separated: int
+
+
+def _column_scale(rows: np.ndarray) -> np.ndarray:
+    # max |xᵢⱼ| per column over the rows the first LP sees; 1 for columns that are zero there.
+    # Any fixed positive scaling gives the same cone of separating directions; this one makes
+    # the box treat the features alike without an extra pass over X.
+    scale = np.abs(rows).max(axis=0, initial=0.0)
+    scale[~(scale > 0)] = 1.0
+    return scale
+
+
+def _rows(X, index: np.ndarray) -> np.ndarray:
+    block = X[index]
+    return np.asarray(block.toarray() if sp.issparse(block) else block, dtype=np.float64)
+
+
+class _Problem:
+    """The constraints aᵢ·β ≥ 0 of one objective, evaluated on demand."""
+
+    def __init__(self, objective):
+        self.objective = objective
+        X = objective.X
+        self.X = X
+        self.fit_intercept = objective.fit_intercept
+        self.scale = np.ones(objective.n_features)
+        y = objective.y
+        # sign: +1 for y = 1, -1 for y = 0, 0 for soft labels (they constrain both ways).
+        self.sign = 2.0 * y - 1.0
+        soft = (y > 0.0) & (y < 1.0)
+        self.soft = np.flatnonzero(soft) if soft.any() else None
+        if self.soft is not None:
+            self.sign[self.soft] = 0.0
+        active = objective.sample_weight > 0
+        self.inactive = None if active.all() else np.flatnonzero(~active)
+        self.active = active
+        self.n_coef = objective.n_coef
+
+    def set_scale(self, index: np.ndarray) -> None:
+        """Fix the column scaling from the given rows (before the first LP)."""
+        self.scale = _column_scale(_rows(self.X, index))
+
+    def design_rows(self, index: np.ndarray) -> np.ndarray:
+        """Scaled x̃ᵢ for the given rows, shape (len(index), n_coef)."""
+        rows = _rows(self.X, index) / self.scale
+        if self.fit_intercept:
+            rows = np.column_stack([rows, np.ones(len(index))])
+        return rows
+
+    def margins(self, beta: np.ndarray) -> np.ndarray:
+        """aᵢ·β for every row (soft-label rows give -|x̃ᵢ·β|, inactive rows +inf)."""
+        coef = beta.copy()
+        coef[: self.objective.n_features] /= self.scale
+        return self.margins_of(self.objective.linear_predictor(coef))
+
+    def margins_of(self, z: np.ndarray) -> np.ndarray:
+        """aᵢ·β from the linear predictor zᵢ = x̃ᵢ·β."""
+        margin = self.sign * z
+        if self.soft is not None:
+            margin[self.soft] = -np.abs(z[self.soft])
+        if self.inactive is not None:
+            margin[self.inactive] = np.inf
+        return margin
+
+    def total_direction(self) -> np.ndarray:
+        """c = Σᵢ aᵢ over active, hard-labelled rows (scaled columns): the LP objective."""
+        signs = self.sign if self.inactive is None else np.where(self.active, self.sign, 0.0)
+        X = self.X
+        c = np.asarray(X.T @ signs).ravel() / self.scale
+        return np.append(c, signs.sum()) if self.fit_intercept else c
+
+    def solve_lp(self, index: np.ndarray, c: np.ndarray | None, *,
+                 margin_variable: bool = False, excluded=()):
+        """LP over the given rows; returns (optimum, β).
+
+        Without ``margin_variable``: maximise c·β subject to aᵢ·β ≥ 0 (the separation
+        programme). With it: maximise t subject to aᵢ·β ≥ t, t ≤ 1 (strict separation of
+        these rows); the returned β then has t appended. Coefficients in ``excluded`` are
+        held at 0.
+        """
+        rows = self.design_rows(index)
+        signs = self.sign[index]
+        hard = signs != 0.0
+        blocks = [-(signs[hard, None] * rows[hard])]
+        if not hard.all():
+            soft = rows[~hard]
+            blocks += [soft, -soft]
+        a_ub = np.vstack(blocks)
+        bounds = [(0.0, 0.0) if j in excluded else (-1.0, 1.0) for j in range(self.n_coef)]
+        if margin_variable:
+            a_ub = np.column_stack([a_ub, np.ones(a_ub.shape[0])])
+            c = np.append(np.zeros(self.n_coef), 1.0)
+            bounds.append((None, 1.0))
+        result = linprog(-c, A_ub=a_ub, b_ub=np.zeros(a_ub.shape[0]), bounds=bounds,
+                         method="highs")
+        if result.status != 0:  # cannot happen: β = 0 is feasible and the box bounds it
+            raise RuntimeError(f"separation check: the LP solver failed ({result.message})")
+        return -float(result.fun), np.asarray(result.x)
+
+
+def _violated(margin: np.ndarray, pool: np.ndarray) -> np.ndarray:
+    values = margin[pool]
+    return pool[values < -_FEASIBILITY_TOL * (1.0 + np.abs(values))]
+
+
+def _row_generation(problem: _Problem, pool: np.ndarray, start: np.ndarray, solve, margins):
+    """Solve an LP whose constraints are the rows in ``pool`` by adding violated rows.
+
+    ``solve(index)`` solves the relaxation over some rows and returns (optimum, β);
+    ``margins(β)`` returns every row's constraint slack (one pass over X). Returns
+    (optimum, β, slack) with slack None when the optimum is ≤ 0 (nothing to certify).
+    """
+    batch = max(_MIN_ROWS, _ROWS_PER_COEF * problem.n_coef)
+    index = start
+    for _ in range(_MAX_ROUNDS):
+        value, beta = solve(index)
+        if value <= _OBJECTIVE_TOL:
+            return value, beta, None
+        slack = margins(beta)
+        violated = _violated(slack, pool)
+        if violated.size == 0:
+            return value, beta, slack
+        index = np.union1d(index, violated[np.argsort(slack[violated])[:batch]])
+    # The relaxations keep finding directions that the full data rules out: solve it whole.
+    value, beta = solve(pool)
+    return value, beta, (margins(beta) if value > _OBJECTIVE_TOL else None)
+
+
+def can_check(objective) -> bool:
+    """Whether :func:`find_separation` is affordable: at most MAX_CHECKED_COEFS coefficients."""
+    return objective.n_coef <= MAX_CHECKED_COEFS
+
+
+def find_separation(objective, coef: np.ndarray | None = None, *,
+                    logits: np.ndarray | None = None) -> Separation | None:
+    """Return a :class:`Separation` certificate, or None when the optimum exists.
+
+    Only for problems where :func:`can_check` holds (the LPs grow with n_coef).
+
+    Parameters
+    ----------
+    objective : BCEObjective
+        The data (X, y, sample weights, intercept flag); the penalty is ignored.
+    coef : ndarray of shape (n_coef,), default=None
+        Current coefficients; the rows they predict worst start the row generation.
+    logits : ndarray of shape (n_samples,), default=None
+        X w + b at ``coef`` when the caller has them (saves a pass over X).
+
+    Returns
+    -------
+    Separation or None
+    """
+    problem = _Problem(objective)
+    pool = np.flatnonzero(problem.active)
+    batch = max(_MIN_ROWS, _ROWS_PER_COEF * problem.n_coef)
+    if pool.size * problem.n_coef <= _DIRECT_LP_ENTRIES:
+        start = pool
+    else:
+        # Worst-predicted rows first: they hold the overlap that bounds the programme.
+        if logits is None:
+            logits = objective.linear_predictor(
+                np.zeros(objective.n_coef) if coef is None else coef)
+        start = np.argpartition(problem.margins_of(logits), batch)[:batch]
+    problem.set_scale(start)
+    c = problem.total_direction()
+    value, beta, margin = _row_generation(
+        problem, pool, start, lambda index: problem.solve_lp(index, c), problem.margins
+    )
+    if margin is None:
+        return None
+    separated = margin[pool] > _FEASIBILITY_TOL
+    n_separated = int(np.count_nonzero(separated))
+    if n_separated == 0:
+        return None
+    # Complete separation: the rows on the boundary of β (margin 0) must be strictly
+    # separable on their own; then β plus a small multiple of that direction separates all.
+    boundary = pool[~separated]
+    complete = boundary.size == 0
+    if not complete:
+        def strict_margins(extended):
+            return problem.margins(extended[:-1]) - extended[-1]
+
+        start = boundary[:batch] if boundary.size > batch else boundary
+        t, _, strict = _row_generation(
+            problem, boundary, start,
+            lambda index: problem.solve_lp(index, c, margin_variable=True), strict_margins,
+        )
+        complete = strict is not None and t > _OBJECTIVE_TOL
+    if complete and problem.n_coef <= _PRUNE_MAX_COEFS:
+        beta = _fewest_features(problem, pool, pool[np.argsort(margin[pool])[:batch]], beta)
+        n_separated = int(pool.size)
+    size = np.abs(beta)
+    support = size > _DIRECTION_TOL * size.max()
+    features = tuple(int(j) for j in np.flatnonzero(size >= _NAMING_TOL * size.max()))
+    direction = np.where(support, beta, 0.0)
+    direction[: objective.n_features] /= problem.scale
+    if complete:
+        return Separation("complete", tuple(range(problem.n_coef)), features, direction,
+                          n_separated)
+    diverging = tuple(int(j) for j in np.flatnonzero(support))
+    return Separation("quasi-complete", diverging, features, direction, n_separated)
+
+
+def _strict_direction(problem: _Problem, pool: np.ndarray, start: np.ndarray, excluded):
+    """A direction with aᵢ·β > 0 for every row in ``pool`` using no ``excluded`` coefficient,
+    or None when there is none."""
+    def strict_margins(extended):
+        return problem.margins(extended[:-1]) - extended[-1]
+
+    t, extended, slack = _row_generation(
+        problem, pool, start,
+        lambda index: problem.solve_lp(index, None, margin_variable=True, excluded=excluded),
+        strict_margins,
+    )
+    return extended[:-1] if slack is not None and t > _OBJECTIVE_TOL else None
+
+
+def _fewest_features(problem: _Problem, pool, start, beta):
+    """Under complete separation, drop coefficients that the separation does not need.
+
+    A vertex of the separation programme may use coefficients with tiny weights that merely
+    help it; to name the features that separate, coefficients are removed one at a time
+    (smallest weight in the max-margin direction first) as long as the rest still separates
+    every row strictly. At most _MAX_PRUNE attempts, each an exact (row-generation) LP, and
+    only for up to _PRUNE_MAX_COEFS coefficients.
+    """
+    strict = _strict_direction(problem, pool, start, ())
+    if strict is None:  # tolerances disagree at the margin: keep the first direction
+        return beta
+    excluded: set[int] = set()
+    size = np.abs(strict)
+    candidates = [j for j in np.argsort(size) if 0 < size[j] < _PRUNE_BELOW * size.max()]
+    for j in candidates[:_MAX_PRUNE]:
+        trial = _strict_direction(problem, pool, start, excluded | {int(j)})
+        if trial is not None:
+            excluded.add(int(j))
+            strict = trial
+    return strict
+
+
+def separation_message(separation: Separation, names: list[str], *, stopped: bool) -> str:
+    """The warning text: which features separate, what it means and what to do about it."""
+    shown = [names[j] for j in separation.features]
+    listed = ", ".join(shown[:10]) + (f" and {len(shown) - 10} more" if len(shown) > 10 else "")
+    by = f"by {listed}" if len(shown) == 1 else f"by a combination of {listed}"
+    if separation.kind == "complete":
+        what = (f"The classes are completely separated {by}: every sample is predicted "
+                "perfectly in the limit, so the unpenalised maximum-likelihood estimate does "
+                "not exist and none of the coefficients is identified.")
+    else:
+        what = (f"The classes are quasi-completely separated {by}: "
+                f"{separation.n_separated} sample(s) are predicted perfectly in the limit, so "
+                "the unpenalised maximum-likelihood estimate does not exist and these "
+                "coefficients grow without bound.")
+    return (
+        what + (" The fit was stopped early." if stopped else "")
+        + " Use a penalty (penalty='l2' with a finite C), or remove or merge the separating "
+        "features."
+    )
+
+
+class SeparationMonitor:
+    """Solver callback that stops an unpenalised fit once separation is certified.
+
+    Parameters
+    ----------
+    objective : BCEObjective
+    inner : callable, default=None
+        Another callback to call first (for example the progress printer).
+    """
+
+    # Iterations before the pattern is considered at all, and how long it must last. A fit
+    # still running after _LONG iterations is checked whatever its pattern (first-order
+    # solvers zig-zag); by then one check costs a few per cent of the passes already made.
+    _MIN_ITER = 4
+    _RUN = 3
+    _LONG = 64
+
+    def __init__(self, objective, inner=None):
+        self.objective = objective
+        self.inner = inner
+        self.checked = False
+        self.enabled = can_check(objective)
+        self.separation: Separation | None = None
+        self._previous: np.ndarray | None = None
+        self._previous_step: np.ndarray | None = None
+        self._previous_grad = 0.0
+        self._reach = math.inf
+        self._run = 0
+
+    def __call__(self, info) -> bool:
+        stop = bool(self.inner(info)) if self.inner is not None else False
+        if self.checked or not self.enabled:
+            return stop
+        coef = np.array(info.coef, dtype=np.float64, copy=True)
+        if self._previous is not None:
+            step = coef - self._previous
+            step_norm = float(np.linalg.norm(step))
+            # Step length per unit of the gradient it came from: bounded by the inverse
+            # curvature when the optimum exists, growing without bound (as the Hessian weights
+            # of the separated rows vanish) when it does not.
+            reach = step_norm / max(self._previous_grad, np.finfo(float).tiny)
+            diverging = (
+                self._previous_step is not None
+                and np.linalg.norm(coef) > np.linalg.norm(self._previous)
+                and float(step @ self._previous_step)
+                > 0.8 * step_norm * np.linalg.norm(self._previous_step)
+                and reach > 1.5 * self._reach
+            )
+            self._run = self._run + 1 if diverging else 0
+            self._previous_step = step
+            self._reach = reach
+        self._previous = coef
+        self._previous_grad = float(info.grad_norm)
+        if info.iteration >= self._MIN_ITER and (
+            self._run >= self._RUN or info.iteration >= self._LONG
+        ):
+            return self.check(coef) is not None or stop
+        return stop
+
+    def check(self, coef: np.ndarray) -> Separation | None:
+        """Run the exact check once (later calls return the first answer; none when the
+        problem is too wide for it)."""
+        if self.enabled and not self.checked:
+            self.separation = find_separation(self.objective, coef)
+            self.checked = True
+        return self.separation

@@ -1,0 +1,458 @@
+"""End to end: the installed ``logitfit`` command run with subprocess, as a user runs it.
+
+Results are compared with independent references: scikit-learn's LogisticRegression on a
+design matrix built with pandas, scikit-learn's metrics, and the soft-label objective.
+Commands start a Python process each, so the runs of a module are started together and the
+tests read their results.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+from sklearn.datasets import dump_svmlight_file
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+from sklearn.metrics import average_precision_score, log_loss, roc_auc_score
+
+import logitfit
+from logitfit._objective import BCEObjective
+from logitfit.cli import Progress, main
+
+
+def _command() -> list[str]:
+    # The command installed beside this interpreter (the project's environment), else the
+    # one on PATH, else the module itself.
+    beside = Path(sys.executable).with_name("logitfit")
+    if beside.exists():
+        return [str(beside)]
+    found = shutil.which("logitfit")
+    return [found] if found else [sys.executable, "-m", "logitfit.cli"]
+
+
+def run(args, cwd, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "COLUMNS": "120"}
+    return subprocess.run([*_command(), *map(str, args)], cwd=cwd, input=stdin,
+                          capture_output=True, timeout=300, env=env)
+
+
+def run_all(jobs: dict) -> dict:
+    """Run ``{name: (args, cwd, stdin)}`` a few at a time; most of each is Python start-up."""
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        futures = {name: pool.submit(run, *job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
+
+
+def make_frame(n=240, seed=0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    df = pd.DataFrame({
+        "age": rng.normal(40, 10, n).round(1),
+        "income": rng.gamma(2.0, 20.0, n).round(2),
+        "city": rng.choice(["oslo", "paris", "rome"], n),
+        "member": rng.random(n) < 0.4,
+    })
+    z = (0.05 * (df.age - 40) + 0.02 * (df.income - 40) + np.where(df.city == "rome", 0.8, 0)
+         - np.where(df.member, 0.6, 0))
+    p = 1 / (1 + np.exp(-z))
+    df["churn"] = np.where(rng.random(n) < p, "yes", "no")
+    df["p"] = p.round(4)
+    return df
+
+
+def design(df: pd.DataFrame) -> np.ndarray:
+    """The encoding the command promises, built independently with pandas."""
+    X = pd.get_dummies(df[["age", "income", "city", "member"]], columns=["city"],
+                       drop_first=True, prefix_sep="=").astype(float)
+    return X[["age", "income", "city=paris", "city=rome", "member"]].to_numpy()
+
+
+FEATURES = "age,income,city,member"
+
+
+@pytest.fixture(scope="module")
+def work(tmp_path_factory):
+    root = tmp_path_factory.mktemp("cli")
+    df = make_frame()
+    df.to_csv(root / "d.csv", index=False)
+    df.to_parquet(root / "d.parquet")
+    three = df.assign(churn=np.resize(["a", "b", "c"], len(df)))
+    three.to_csv(root / "three.csv", index=False)
+    df.assign(customer=[f"id-{i}" for i in range(len(df))]).to_csv(root / "ids.csv", index=False)
+    holes = df.copy()
+    holes.loc[[3, 7], "income"] = np.nan
+    holes.to_csv(root / "holes.csv", index=False)
+    df.drop(columns=["city"]).to_csv(root / "no_city.csv", index=False)
+    df.assign(city="lima").to_csv(root / "lima.csv", index=False)
+    (root / "corrupt.json").write_text('{"format": "logitfit-model", "coef": [1, ')
+    (root / "taken.json").write_text("keep me")
+    X = design(df)
+    dump_svmlight_file(X, (df.churn == "yes").astype(int), str(root / "d.svm"),
+                       zero_based=False)
+    logitfit.LogisticRegression().fit(X, (df.churn == "yes").astype(int)).save(
+        root / "python.json")
+    return root, df
+
+
+TRAIN = ["train", "d.csv", "--target", "churn", "--features", FEATURES, "--tol", "1e-10"]
+
+# ---------------------------------------------------------------------- user mistakes
+# The mistakes the command's contract names, each run as its own process.
+ERRORS = {
+    "missing file": (["train", "nope.csv", "--target", "churn", "--out", "x.json"],
+                     "no such file: nope.csv"),
+    "unknown column": (["train", "d.csv", "--target", "churned", "--out", "x.json"],
+                       "column 'churned' is not in the data"),
+    "three classes": (["train", "three.csv", "--target", "churn", "--out", "x.json"],
+                      "3 distinct value(s)"),
+    "identifier text": (["train", "ids.csv", "--target", "churn", "--out", "x.json"],
+                        "'customer' holds text with 240 distinct values"),
+    "model exists": (["train", "d.csv", "--target", "churn", "--out", "taken.json"],
+                     "taken.json already exists; choose another --out, or pass --force"),
+    "corrupt model": (["predict", "corrupt.json", "d.csv"], "not valid JSON"),
+}
+# Mistakes made with the model trained first.
+ERRORS_WITH_MODEL = {
+    "feature mismatch": (["predict", "m.json", "no_city.csv"],
+                         "column 'city' is not in the data"),
+}
+# More mistakes, run in this process through the same entry point (start-up is the cost of
+# a process, and these paths are the same code).
+MORE_ERRORS = {
+    "missing values": (["train", "holes.csv", "--target", "churn", "--out", "x.json"],
+                       "--impute mean|median|zero"),
+    "bad penalty": (["train", "d.csv", "--target", "churn", "--penalty", "l7", "--out",
+                     "x.json"], "penalty='l7' is not supported"),
+    "unknown extension": (["train", "corrupt.json", "--target", "y", "--out", "x.json"],
+                          "cannot tell the format"),
+    "missing model": (["evaluate", "absent.json", "d.csv", "--target", "churn"],
+                      "no such model file"),
+    "no summary": (["summary", "python.json"], "has no stored summary"),
+    "usage": (["train", "d.csv", "--out", "x.json"], "Missing option '--target'"),
+    "unseen category": (["predict", "m.json", "lima.csv"], "category 'lima'"),
+    "wrong labels": (["evaluate", "m.json", "d.csv", "--target", "p"],
+                     "does not hold the model's classes"),
+    "report exists": (["evaluate", "m.json", "d.csv", "--target", "churn", "--report",
+                       "eval-report"], "index.html already exists"),
+    "text weights": (["train", "d.csv", "--target", "churn", "--sample-weight", "city",
+                      "--out", "x.json"], "sample weight column 'city' must hold numbers"),
+}
+
+
+@pytest.fixture(scope="module")
+def runs(work, tmp_path_factory):
+    """Every command run of this module, in two waves (the second needs the first's model)."""
+    root, _ = work
+    demo_root = tmp_path_factory.mktemp("demo")
+    csv_bytes = (root / "d.csv").read_bytes()
+    first = {
+        "demo": (["demo", "--out", "demo.json"], demo_root, None),
+        "train": ([*TRAIN, "--out", "m.json", "--json"], root, None),
+        "derive": (["derive"], root, None),
+        "stdin": (["train", "-", *TRAIN[2:], "--out", "stdin.json", "--json", "--verbose"],
+                  root, csv_bytes),
+        "gradcheck": (["gradcheck", "d.csv", "--target", "churn", "--features", FEATURES,
+                       "--json"], root, None),
+        **{name: (args, root, None) for name, (args, _) in ERRORS.items()},
+    }
+    results = run_all(first)
+    second = {
+        "proba": (["predict", "m.json", "d.parquet", "--proba"], root, None),
+        "evaluate": (["evaluate", "m.json", "d.csv", "--target", "churn", "--json", "--report",
+                      "eval-report"], root, None),
+        "summary": (["summary", "demo.json"], demo_root, None),
+        **{name: (args, root, None) for name, (args, _) in ERRORS_WITH_MODEL.items()},
+    }
+    results.update(run_all(second))
+    results["demo root"] = demo_root
+    return results
+
+
+@pytest.fixture(scope="module")
+def trained(runs):
+    return json.loads(ok(runs["train"]))
+
+
+def ok(result) -> str:
+    if hasattr(result, "exit_code"):  # click's CliRunner result
+        assert result.exit_code == 0, result.output
+        return result.stdout
+    assert result.returncode == 0, result.stderr.decode()
+    return result.stdout.decode()
+
+
+def invoke(cwd, args):
+    """Run the command in this process, through the same entry point (for variants whose
+    process start-up would dominate; the contract's cases run as processes above)."""
+    previous = os.getcwd()
+    os.chdir(cwd)
+    try:
+        return CliRunner().invoke(main, args, prog_name="logitfit")
+    finally:
+        os.chdir(previous)
+
+
+def read_csv_output(result) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(ok(result)))
+
+
+def reference_model(df: pd.DataFrame) -> SkLogisticRegression:
+    return SkLogisticRegression(C=1.0, tol=1e-12, max_iter=10_000).fit(
+        design(df), (df.churn == "yes").astype(int))
+
+
+def test_train_matches_scikit_learn_on_the_same_encoding(work, trained):
+    _, df = work
+    reference = reference_model(df)
+    np.testing.assert_allclose(list(trained["coef"].values()), reference.coef_.ravel(),
+                               rtol=1e-6, atol=1e-8)
+    assert list(trained["coef"]) == ["age", "income", "city=paris", "city=rome", "member"]
+    assert trained["converged"] and trained["target"]["classes"] == ["no", "yes"]
+
+
+def test_predict_probabilities_and_labels(work, runs):
+    _, df = work
+    reference = reference_model(df).predict_proba(design(df))[:, 1]
+    proba = read_csv_output(runs["proba"])
+    assert list(proba.columns) == ["probability_yes"]
+    np.testing.assert_allclose(proba["probability_yes"], reference, rtol=1e-6, atol=1e-9)
+    ok(invoke(work[0], ["predict", "m.json", "d.csv", "--threshold", "0.3", "--out",
+                        "preds.csv"]))
+    written = pd.read_csv(work[0] / "preds.csv")
+    assert written["prediction"].tolist() == np.where(reference > 0.3, "yes", "no").tolist()
+
+
+def test_evaluate_matches_scikit_learn_metrics(work, runs):
+    _, df = work
+    proba = reference_model(df).predict_proba(design(df))[:, 1]
+    y = (df.churn == "yes").astype(int)
+    metrics = json.loads(ok(runs["evaluate"]))
+    assert metrics["log_loss"] == pytest.approx(log_loss(y, proba), rel=1e-6)
+    assert metrics["roc_auc"] == pytest.approx(roc_auc_score(y, proba), rel=1e-6)
+    assert metrics["pr_auc"] == pytest.approx(average_precision_score(y, proba), rel=1e-6)
+    assert metrics["brier"] == pytest.approx(np.mean((proba - y) ** 2), rel=1e-6)
+    assert np.sum(metrics["confusion_matrix"]) == len(df)
+    for key in ("accuracy", "precision", "recall", "f1", "calibration_error"):
+        assert 0 <= metrics[key] <= 1
+    report = work[0] / "eval-report"
+    assert {"index.html", "roc.png", "precision_recall.png", "calibration.png",
+            "convergence.png", "coefficients.png"} <= set(os.listdir(report))
+
+
+def test_stdin_reads_csv_and_verbose_logs_every_iteration(runs, trained):
+    result = runs["stdin"]
+    from_stdin = json.loads(ok(result))
+    np.testing.assert_array_equal(list(from_stdin["coef"].values()),
+                                  list(trained["coef"].values()))
+    lines = [ln for ln in result.stderr.decode().splitlines() if ln.strip()[:1].isdigit()]
+    assert len(lines) == trained["n_iter"] + 1
+
+
+def test_soft_targets_fit_the_soft_label_objective(work):
+    root, df = work
+    result = invoke(root, ["train", "d.csv", "--target", "p", "--features", FEATURES, "--tol",
+                           "1e-10", "--out", "soft.json", "--report", "soft-report", "--quiet"])
+    assert "fitting" not in ok(result)  # --quiet: no progress
+    model = json.loads((root / "soft.json").read_text())
+    assert model["target"]["kind"] == "probability"
+    coef = np.r_[model["coef"], model["intercept"]]
+    objective = BCEObjective(np.ascontiguousarray(design(df)), df["p"].to_numpy(), C=1.0)
+    assert objective.optimality(objective.gradient(coef)) < 1e-8
+    assert (root / "soft-report" / "index.html").exists()
+
+
+def test_libsvm_model_predicts_like_the_csv_model(work, trained):
+    svm = json.loads(ok(invoke(work[0], ["train", "d.svm", "--target", "label", "--tol",
+                                         "1e-10", "--out", "svm.json", "--json"])))
+    assert list(svm["coef"]) == ["f1", "f2", "f3", "f4", "f5"]
+    np.testing.assert_allclose(list(svm["coef"].values()), list(trained["coef"].values()),
+                               rtol=1e-6, atol=1e-8)
+
+
+def test_sample_and_class_weights_match_scikit_learn(work):
+    root, df = work
+    result = invoke(root, ["train", "d.csv", "--target", "churn", "--features",
+                           "age,city,member", "--sample-weight", "income", "--class-weight",
+                           "yes:3,no:1", "--tol", "1e-10", "--out", "weighted.json", "--json"])
+    coef = list(json.loads(ok(result))["coef"].values())
+    X = design(df)[:, [0, 2, 3, 4]]
+    reference = SkLogisticRegression(class_weight={"yes": 3.0, "no": 1.0}, tol=1e-12,
+                                     max_iter=10_000).fit(X, df.churn,
+                                                          sample_weight=df.income)
+    np.testing.assert_allclose(coef, reference.coef_.ravel(), rtol=1e-6, atol=1e-8)
+
+
+def test_l1_penalty_is_passed_through_and_optimal(work):
+    root, df = work
+    result = invoke(root, ["train", "d.csv", "--target", "churn", "--features", FEATURES,
+                           "--penalty", "l1", "--C", "0.05", "--standardize", "--tol", "1e-10",
+                           "--out", "l1.json", "--json"])
+    model = json.loads(ok(result))
+    w = np.array(list(model["coef"].values()))
+    assert np.any(w == 0) and np.any(w != 0)
+    # Optimality of Σ BCE + ‖w‖₁/C: the loss gradient is -sign(w)/C on the non-zero
+    # coefficients and at most 1/C in size on the zero ones.
+    X = design(df)
+    X = np.ascontiguousarray((X - X.mean(axis=0)) / X.std(axis=0))
+    loss = BCEObjective(X, (df.churn == "yes").to_numpy(float), C=np.inf)
+    grad = loss.gradient(np.r_[w, model["intercept"]])
+    nonzero = w != 0
+    np.testing.assert_allclose(grad[:-1][nonzero], -np.sign(w[nonzero]) / 0.05, rtol=1e-6)
+    assert np.all(np.abs(grad[:-1][~nonzero]) <= 1 / 0.05 + 1e-6)
+    assert abs(grad[-1]) < 1e-6
+
+
+def test_gradcheck_on_user_data(runs):
+    check = json.loads(ok(runs["gradcheck"]))
+    assert check["passed"] and check["max_relative_error"] < 1e-6
+    assert [c["name"] for c in check["coordinates"]][-1] == "(intercept)"
+    assert len(check["coordinates"]) == 6
+
+
+def test_derive_verifies_all_twelve_steps(runs):
+    text = ok(runs["derive"])
+    assert "12 of 12 steps verified." in text
+    for number in range(1, 13):
+        assert f"({number}) " in text
+
+
+# ---------------------------------------------------------------------- user mistakes
+@pytest.mark.parametrize("name", [*ERRORS, *ERRORS_WITH_MODEL])
+def test_user_mistakes_exit_2_with_one_line(work, runs, name):
+    result = runs[name]
+    stderr = result.stderr.decode()
+    assert result.returncode == 2, stderr
+    assert stderr.startswith("logitfit: error: ") and stderr.count("\n") == 1, stderr
+    assert {**ERRORS, **ERRORS_WITH_MODEL}[name][1] in stderr
+    assert "Traceback" not in stderr
+    assert (work[0] / "taken.json").read_text() == "keep me"
+    assert not (work[0] / "x.json").exists()
+
+
+@pytest.mark.parametrize("name", list(MORE_ERRORS))
+def test_more_mistakes_exit_2_with_one_line(work, runs, name):
+    result = invoke(work[0], MORE_ERRORS[name][0])
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("logitfit: error: ") and result.output.count("\n") == 1
+    assert MORE_ERRORS[name][1] in result.output
+    assert not (work[0] / "x.json").exists()
+
+
+# ---------------------------------------------------------------------- demo
+@pytest.fixture(scope="module")
+def demo(runs):
+    return runs["demo root"], runs["demo"]
+
+
+def test_demo_trains_evaluates_summarises_and_reports(demo):
+    root, result = demo
+    text = ok(result)
+    assert "breast cancer: 426 training and 143 test samples" in text
+    assert "converged: True" in text
+    for label in ("test accuracy", "ROC AUC", "PR AUC", "Brier score",
+                  "calibration error", "confusion matrix"):
+        assert label in text
+    # Solver progress: one line per iteration, the starting point first.
+    assert any(line.split()[:1] == ["0"] for line in text.splitlines())
+    report = root / "logitfit-demo-report"
+    html = (report / "index.html").read_text()
+    for image in ("convergence.png", "roc.png", "precision_recall.png", "calibration.png",
+                  "coefficients.png"):
+        assert (report / image).stat().st_size > 1000
+        assert f'src="{image}"' in html
+    assert "ROC AUC" in html
+    model = logitfit.load(root / "demo.json")
+    assert model.classes_.tolist() == ["benign", "malignant"]
+    if hasattr(logitfit, "Summary"):
+        assert "<h2>Summary</h2>" in html
+
+
+def test_demo_replaces_only_its_own_report(demo, tmp_path):
+    root, _ = demo
+    assert ok(invoke(root, ["demo", "--quiet"])).endswith(
+        "report written to logitfit-demo-report/index.html\n")
+    (tmp_path / "mine").mkdir()
+    (tmp_path / "mine" / "index.html").write_text("my own page")
+    refused = invoke(tmp_path, ["demo", "--quiet", "--report", "mine"])
+    assert refused.exit_code == 2
+    assert "index.html already exists" in refused.output
+    assert (tmp_path / "mine" / "index.html").read_text() == "my own page"
+
+
+@pytest.mark.skipif(not hasattr(logitfit, "Summary"),
+                    reason="logitfit.Summary (the inference summary) is not in this build")
+def test_summary_command_prints_the_stored_table(demo, runs):
+    root, _ = demo
+    document = json.loads((root / "demo.json").read_text())
+    assert document["summary"] is not None
+    text = ok(runs["summary"])
+    assert text.strip() == str(logitfit.Summary.from_dict(document["summary"])).strip()
+    assert "mean radius" in text
+    # The stored covariance is in the coefficients' order [w..., b]: its diagonal gives the
+    # summary's standard errors (whose table lists the intercept first).
+    se = dict(zip(document["summary"]["names"], document["summary"]["bse"], strict=True))
+    expected = [se[name] for name in document["features"]["names"]] + [se["intercept"]]
+    np.testing.assert_allclose(np.sqrt(np.diag(document["covariance"])), expected, rtol=1e-12)
+
+
+@pytest.mark.skipif(not hasattr(logitfit, "Summary"),
+                    reason="logitfit.Summary (the inference summary) is not in this build")
+def test_reports_show_the_stored_summary(work, runs):
+    html = (work[0] / "eval-report" / "index.html").read_text()
+    assert "<h2>Summary</h2>" in html and "Logit Regression Results" in html
+
+
+# ---------------------------------------------------------------------- in-process parts
+@pytest.mark.parametrize("command", [[], ["train"], ["predict"], ["evaluate"], ["summary"],
+                                     ["gradcheck"], ["derive"], ["demo"]])
+def test_help_everywhere(command):
+    result = CliRunner().invoke(main, [*command, "--help"], prog_name="logitfit")
+    assert result.exit_code == 0
+    assert "Usage: logitfit" in result.output
+
+
+def test_progress_display_and_log():
+    from logitfit.solvers import IterationInfo
+
+    infos = [IterationInfo(k, 10.0 / (k + 1), 10.0**-k, 1.0, 0.1 * k, np.zeros(2))
+             for k in range(4)]
+    stream = io.StringIO()
+    live = Progress("auto", stream, delay=0.0)
+    for info in infos:
+        live(info)
+    live.close()
+    shown = stream.getvalue()
+    assert "iteration     3" in shown and "objective 2.5" in shown and "1.000e-03" in shown
+    quiet = io.StringIO()
+    delayed = Progress("auto", quiet, delay=3600.0)
+    for info in infos:
+        delayed(info)
+    delayed.close()
+    assert quiet.getvalue() == ""
+    log = io.StringIO()
+    verbose = Progress("verbose", log)
+    for info in infos:
+        verbose(info)
+    assert len(log.getvalue().splitlines()) == 5
+
+
+def test_fit_callback_sees_every_iteration_and_can_stop(breast_cancer, capsys):
+    X, y = breast_cancer
+    seen = []
+    model = logitfit.LogisticRegression(verbose=1).fit(X, y, callback=seen.append)
+    assert [info.iteration for info in seen] == list(range(model.n_iter_[0] + 1))
+    np.testing.assert_array_equal([info.objective for info in seen],
+                                  model.history_["objective"])
+    assert len(capsys.readouterr().out.splitlines()) >= len(seen)  # verbose still prints
+    with pytest.warns(Warning):
+        stopped = logitfit.LogisticRegression().fit(X, y, callback=lambda info: True)
+    assert stopped.n_iter_[0] <= 1 and not stopped.converged_

@@ -1,0 +1,377 @@
+"""summary() against statsmodels: Logit, GLM with frequency weights, WLS for HC1-HC3."""
+
+from __future__ import annotations
+
+import copy
+import json
+import pickle
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+import statsmodels.api as sm
+from conftest import make_classification_data
+from sklearn.base import clone
+from sklearn.datasets import load_breast_cancer
+
+from logitfit import IllConditionedWarning, LogisticRegression, Summary
+
+RTOL = 1e-6
+
+
+def fit(X, y, sw=None, **kwargs):
+    kwargs.setdefault("penalty", None)
+    kwargs.setdefault("tol", 1e-12)
+    return LogisticRegression(**kwargs).fit(X, y, sample_weight=sw)
+
+
+def statsmodels_logit(X, y, cov_type="nonrobust", **cov_kwds):
+    model = sm.Logit(y, sm.add_constant(np.asarray(X), has_constant="add"))
+    extra = {"cov_kwds": cov_kwds} if cov_kwds else {}
+    return model.fit(method="newton", tol=1e-10, maxiter=200, disp=0, cov_type=cov_type,
+                     **extra)
+
+
+def assert_matches(summary, reference, *, margeff=True):
+    """Every number of the summary against a statsmodels result with a constant first."""
+    np.testing.assert_allclose(summary.params, reference.params, rtol=RTOL, atol=1e-10)
+    np.testing.assert_allclose(summary.bse, reference.bse, rtol=RTOL)
+    np.testing.assert_allclose(summary.zvalues, reference.tvalues, rtol=RTOL)
+    np.testing.assert_allclose(summary.pvalues, reference.pvalues, rtol=RTOL, atol=1e-300)
+    np.testing.assert_allclose(summary.conf_int, reference.conf_int(), rtol=RTOL, atol=1e-10)
+    np.testing.assert_allclose(summary.odds_ratios, np.exp(reference.params), rtol=RTOL)
+    np.testing.assert_allclose(summary.cov_params, reference.cov_params(), rtol=RTOL,
+                               atol=1e-12 * np.abs(reference.cov_params()).max())
+    np.testing.assert_allclose(summary.llf, reference.llf, rtol=RTOL)
+    np.testing.assert_allclose(summary.llnull, reference.llnull, rtol=RTOL)
+    np.testing.assert_allclose(summary.llr, reference.llr, rtol=RTOL)
+    np.testing.assert_allclose(summary.llr_pvalue, reference.llr_pvalue, rtol=RTOL,
+                               atol=1e-300)
+    np.testing.assert_allclose(summary.prsquared, reference.prsquared, rtol=RTOL)
+    np.testing.assert_allclose(summary.aic, reference.aic, rtol=RTOL)
+    np.testing.assert_allclose(summary.bic, reference.bic, rtol=RTOL)
+    assert summary.df_model == reference.df_model
+    assert summary.nobs == reference.nobs
+    if margeff:
+        me = reference.get_margeff()
+        np.testing.assert_allclose(summary.margeff, me.margeff, rtol=RTOL)
+        np.testing.assert_allclose(summary.margeff_se, me.margeff_se, rtol=RTOL)
+        np.testing.assert_allclose(summary.margeff_z, me.tvalues, rtol=RTOL)
+        np.testing.assert_allclose(summary.margeff_pvalues, me.pvalues, rtol=RTOL,
+                                   atol=1e-300)
+        np.testing.assert_allclose(summary.margeff_conf_int, me.conf_int(), rtol=RTOL)
+
+
+def spector():
+    data = sm.datasets.spector.load_pandas()
+    return data.exog, data.endog.to_numpy(dtype=float)
+
+
+def fair():
+    data = sm.datasets.fair.load_pandas().data
+    y = (data["affairs"] > 0).to_numpy(dtype=float)
+    return data[["rate_marriage", "age", "yrs_married", "children", "religious", "educ"]], y
+
+
+def breast_cancer_subset():
+    data = load_breast_cancer(as_frame=True)
+    X = data.data[["mean texture", "mean smoothness", "mean concave points", "worst area"]]
+    return X, data.target.to_numpy(dtype=float)
+
+
+def synthetic():
+    return make_classification_data(2000, 5, seed=3)
+
+
+DATASETS = {"spector": spector, "fair": fair, "breast_cancer": breast_cancer_subset,
+            "synthetic": synthetic}
+
+
+@pytest.mark.parametrize("name", DATASETS)
+@pytest.mark.parametrize("cov_type", ["nonrobust", "HC0"])
+def test_matches_statsmodels_logit(name, cov_type):
+    X, y = DATASETS[name]()
+    summary = fit(X, y).summary(cov_type=cov_type)
+    assert_matches(summary, statsmodels_logit(X, y, cov_type))
+    if isinstance(X, pd.DataFrame):
+        assert summary.names == ["intercept", *X.columns]
+
+
+@pytest.mark.parametrize("use_correction", [True, False])
+def test_cluster_matches_statsmodels(use_correction):
+    X, y = fair()
+    groups = np.asarray(X["age"]).round().astype(int)  # a handful of large clusters
+    summary = fit(X, y).summary(cov_type="cluster", groups=groups,
+                                use_correction=use_correction)
+    reference = statsmodels_logit(X, y, "cluster", groups=groups,
+                                  use_correction=use_correction)
+    assert_matches(summary, reference)
+    assert "CRV1" in str(summary)
+
+
+def working_wls(X, y, params):
+    """statsmodels WLS on the IRLS working problem at the MLE: the textbook HC1-HC3 of a GLM."""
+    exog = sm.add_constant(np.asarray(X), has_constant="add")
+    eta = exog @ params
+    mu = 1.0 / (1.0 + np.exp(-eta))
+    weight = mu * (1.0 - mu)
+    working = eta + (y - mu) / weight
+    return sm.WLS(working, exog, weights=weight)
+
+
+@pytest.mark.parametrize("name", DATASETS)
+@pytest.mark.parametrize("cov_type", ["HC0", "HC1", "HC2", "HC3"])
+def test_hc_matches_statsmodels_wls_on_the_working_problem(name, cov_type):
+    X, y = DATASETS[name]()
+    summary = fit(X, y).summary(cov_type=cov_type)
+    reference = working_wls(X, y, summary.params).fit(cov_type=cov_type)
+    np.testing.assert_allclose(reference.params, summary.params, rtol=1e-8)
+    np.testing.assert_allclose(summary.bse, reference.bse, rtol=RTOL)
+    np.testing.assert_allclose(summary.cov_params, reference.cov_params(), rtol=RTOL,
+                               atol=1e-12 * np.abs(reference.cov_params()).max())
+    assert summary.cov_type == cov_type and cov_type in str(summary)
+
+
+def test_leverages_match_statsmodels_glm():
+    from logitfit._inference import leverages
+
+    X, y = fair()
+    model = fit(X, y)
+    glm = sm.GLM(y, sm.add_constant(np.asarray(X)), family=sm.families.Binomial()).fit()
+    objective = model._objective
+    theta = np.r_[model.coef_.ravel(), model.intercept_]
+    mu = 1.0 / (1.0 + np.exp(-objective.linear_predictor(theta)))
+    order = np.r_[np.arange(1, theta.size), 0]  # statsmodels puts the constant first
+    cov = np.asarray(glm.cov_params())[np.ix_(order, order)]
+    np.testing.assert_allclose(leverages(objective, cov, mu * (1 - mu)),
+                               glm.get_hat_matrix_diag(), rtol=1e-6)
+
+
+@pytest.mark.parametrize("cov_type", ["nonrobust", "HC0"])
+def test_frequency_weights_match_statsmodels_glm(cov_type):
+    X, y = make_classification_data(400, 4, seed=7)
+    weights = np.random.default_rng(1).integers(1, 5, size=y.size).astype(float)
+    summary = fit(X, y, sw=weights).summary(cov_type=cov_type)
+    exog = sm.add_constant(X)
+    reference = sm.GLM(y, exog, family=sm.families.Binomial(), freq_weights=weights).fit(
+        tol=1e-14, cov_type=cov_type)
+    np.testing.assert_allclose(summary.params, reference.params, rtol=RTOL)
+    np.testing.assert_allclose(summary.bse, reference.bse, rtol=RTOL)
+    np.testing.assert_allclose(summary.pvalues, reference.pvalues, rtol=RTOL)
+    np.testing.assert_allclose(summary.conf_int, reference.conf_int(), rtol=RTOL)
+    np.testing.assert_allclose(summary.llf, reference.llf, rtol=RTOL)
+    np.testing.assert_allclose(summary.llnull, reference.llnull, rtol=RTOL)
+    np.testing.assert_allclose(summary.aic, reference.aic, rtol=RTOL)
+    np.testing.assert_allclose(summary.bic, reference.bic_llf, rtol=RTOL)
+    np.testing.assert_allclose(summary.prsquared, reference.pseudo_rsquared("mcf"), rtol=RTOL)
+    assert summary.nobs == weights.sum()
+
+
+@pytest.mark.parametrize("cov_type", ["nonrobust", "HC1", "HC2", "HC3", "cluster"])
+def test_integer_weights_equal_repeated_rows(cov_type):
+    # The definition of frequency weights, for the statistics statsmodels' GLM cannot weight
+    # (marginal effects, HC1-HC3, the cluster correction).
+    X, y = make_classification_data(150, 3, seed=11)
+    weights = np.random.default_rng(2).integers(1, 4, size=y.size)
+    groups = np.arange(y.size) % 9
+    extra = {"groups": groups} if cov_type == "cluster" else {}
+    weighted = fit(X, y, sw=weights.astype(float)).summary(cov_type=cov_type, **extra)
+    if cov_type == "cluster":
+        extra = {"groups": np.repeat(groups, weights)}
+    repeated = fit(np.repeat(X, weights, axis=0), np.repeat(y, weights)).summary(
+        cov_type=cov_type, **extra)
+    for name in ("params", "bse", "pvalues", "margeff", "margeff_se", "llf", "llnull", "aic",
+                 "bic", "nobs"):
+        np.testing.assert_allclose(getattr(weighted, name), getattr(repeated, name),
+                                   rtol=1e-7, err_msg=name)
+    # And against statsmodels on the repeated rows.
+    reference = statsmodels_logit(
+        np.repeat(X, weights, axis=0), np.repeat(y, weights),
+        "nonrobust" if cov_type in ("HC1", "HC2", "HC3") else cov_type, **extra)
+    if cov_type in ("nonrobust", "cluster"):
+        assert_matches(weighted, reference)
+
+
+def test_sparse_and_float32_agree_with_dense():
+    X, y = make_classification_data(500, 6, seed=5, density=0.4)
+    groups = np.arange(500) % 13
+    dense = fit(X.toarray(), y)
+    sparse = fit(X, y)
+    for cov_type in ("nonrobust", "HC3", "cluster"):
+        extra = {"groups": groups} if cov_type == "cluster" else {}
+        a = dense.summary(cov_type=cov_type, **extra)
+        b = sparse.summary(cov_type=cov_type, **extra)
+        np.testing.assert_allclose(b.bse, a.bse, rtol=1e-9)
+        np.testing.assert_allclose(b.margeff_se, a.margeff_se, rtol=1e-9)
+    assert_matches(sparse.summary(), statsmodels_logit(X.toarray(), y))
+    single = fit(X.toarray().astype(np.float32), y).summary()
+    np.testing.assert_allclose(single.bse, dense.summary().bse, rtol=1e-5)
+
+
+def test_without_intercept_and_with_a_constant_column():
+    X, y = spector()
+    exog = sm.add_constant(np.asarray(X))
+    summary = fit(exog, y, fit_intercept=False).summary()
+    reference = sm.Logit(y, exog).fit(method="newton", tol=1e-10, disp=0)
+    assert_matches(summary, reference)
+    assert summary.margeff_names == ["x1", "x2", "x3"]  # the constant column has none
+    # Without any constant, statsmodels still tests against the intercept-only model.
+    no_constant = fit(np.asarray(X), y, fit_intercept=False).summary()
+    reference = sm.Logit(y, np.asarray(X)).fit(method="newton", tol=1e-10, disp=0)
+    assert_matches(no_constant, reference)
+
+
+def test_penalised_fit_uses_the_loss_hessian_and_says_so():
+    X, y = breast_cancer_subset()
+    model = LogisticRegression(C=0.01, tol=1e-12).fit(X, y)
+    summary = model.summary()
+    params = np.r_[model.intercept_, model.coef_.ravel()]
+    exog = sm.add_constant(np.asarray(X))
+    # statsmodels' Logit Hessian evaluated at the penalised estimate.
+    expected = np.linalg.inv(-sm.Logit(y, exog).hessian(params))
+    np.testing.assert_allclose(summary.cov_params, expected, rtol=RTOL)
+    np.testing.assert_allclose(summary.params, params)
+    text = str(summary)
+    assert "Penalised fit (L2, C=0.01)" in text and "do not account for the penalty" in text
+    assert "MLE" not in text
+
+
+def test_summary_statistics_definitions():
+    # The closed forms, independent of statsmodels.
+    X, y = make_classification_data(300, 3, seed=2)
+    s = fit(X, y).summary(alpha=0.1)
+    p = y.mean()
+    llnull = y.size * (p * np.log(p) + (1 - p) * np.log(1 - p))
+    np.testing.assert_allclose(s.llnull, llnull, rtol=1e-12)
+    np.testing.assert_allclose(s.prsquared, 1 - s.llf / s.llnull, rtol=1e-12)
+    np.testing.assert_allclose(s.aic, -2 * s.llf + 2 * 4, rtol=1e-12)
+    np.testing.assert_allclose(s.bic, -2 * s.llf + 4 * np.log(300), rtol=1e-12)
+    z = 1.6448536269514722
+    np.testing.assert_allclose(s.conf_int[:, 1] - s.params, z * s.bse, rtol=1e-12)
+    np.testing.assert_allclose(s.odds_ratio_conf_int, np.exp(s.conf_int), rtol=1e-12)
+    assert "[0.05" in str(s) and "0.95]" in str(s)
+
+
+def test_to_dict_round_trip_frame_and_text():
+    X, y = fair()
+    summary = fit(X, y).summary(cov_type="HC1")
+    data = json.loads(json.dumps(summary.to_dict(), allow_nan=False))
+    rebuilt = Summary.from_dict(data)
+    assert str(rebuilt) == str(summary)
+    np.testing.assert_array_equal(rebuilt.bse, summary.bse)
+    assert rebuilt.cov_params is None
+    frame = summary.to_frame()
+    assert list(frame.index) == ["intercept", *X.columns]
+    np.testing.assert_array_equal(frame["std_err"].to_numpy(), summary.bse)
+    np.testing.assert_array_equal(frame["ci_upper"].to_numpy(), summary.conf_int[:, 1])
+    assert list(summary.margeff_frame().index) == list(X.columns)
+    text = str(summary)
+    for label in ("Log-Likelihood:", "LL-Null:", "LLR p-value:", "Pseudo R-squ.:", "AIC:",
+                  "BIC:", "odds ratio", "dy/dx", "HC1", "rate_marriage"):
+        assert label in text
+    lines = text.splitlines()
+    header = next(line for line in lines if line.strip().startswith("coef"))
+    row = next(line for line in lines if line.startswith("rate_marriage"))
+    assert len(row) == len(header)  # aligned columns
+
+
+def test_non_finite_values_survive_json():
+    X = np.c_[np.random.default_rng(0).normal(size=(60, 2)), np.zeros(60)]
+    y = (X[:, 0] > 0.3).astype(float)
+    y[:5] = 1 - y[:5]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = LogisticRegression(C=1.0).fit(X, y).summary()
+    assert not np.all(np.isfinite(summary.bse))
+    text = json.dumps(summary.to_dict(), allow_nan=False)
+    assert str(Summary.from_dict(json.loads(text))) == str(summary)
+
+
+def test_from_dict_rejects_other_data():
+    with pytest.raises(ValueError, match="not a logitfit summary"):
+        Summary.from_dict({"format": "something else"})
+    X, y = spector()
+    data = fit(X, y).summary().to_dict()
+    data["version"] = 99
+    with pytest.raises(ValueError, match="version 99"):
+        Summary.from_dict(data)
+
+
+def test_collinear_features_warn():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=400)
+    X = np.c_[x, x + 1e-9 * rng.normal(size=400), rng.normal(size=400)]
+    y = (rng.random(400) < 1 / (1 + np.exp(-x))).astype(float)
+    model = LogisticRegression(C=1e4).fit(X, y)
+    with pytest.warns(IllConditionedWarning, match="ill-conditioned"):
+        summary = model.summary()
+    assert any("ill-conditioned" in note for note in summary.notes)
+    # A column of zeros makes it singular: no standard errors, and a warning saying why.
+    model = LogisticRegression(C=1.0).fit(np.c_[X, np.zeros(len(y))], y)
+    with pytest.warns(IllConditionedWarning, match="singular"):
+        summary = model.summary()
+    assert np.isnan(summary.bse).all() and np.isfinite(summary.params).all()
+
+
+def test_bad_arguments_name_the_fix():
+    X, y = spector()
+    model = fit(X, y)
+    with pytest.raises(ValueError, match="choose one of"):
+        model.summary(cov_type="HC4")
+    with pytest.raises(ValueError, match="needs groups"):
+        model.summary(cov_type="cluster")
+    with pytest.raises(ValueError, match="one label per training row"):
+        model.summary(cov_type="cluster", groups=[1, 2])
+    with pytest.raises(ValueError, match="at least 2 distinct groups"):
+        model.summary(cov_type="cluster", groups=np.zeros(len(y)))
+    with pytest.raises(ValueError, match="only used with cov_type='cluster'"):
+        model.summary(cov_type="HC0", groups=np.zeros(len(y)))
+    with pytest.raises(ValueError, match="alpha"):
+        model.summary(alpha=1.5)
+    assert model.summary(cov_type="hc3").cov_type == "HC3"
+
+
+def test_pickled_models_carry_no_data_and_clone_is_unaffected():
+    X, y = fair()
+    model = fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert not hasattr(restored, "_objective")
+    assert hasattr(model, "_objective")  # the original keeps its data
+    np.testing.assert_array_equal(restored.coef_, model.coef_)
+    with pytest.raises(ValueError, match="fitted in this process"):
+        restored.summary()
+    with pytest.raises(ValueError, match="fitted in this process"):
+        copy.deepcopy(model).summary()
+    assert len(pickle.dumps(model)) < 20_000  # 6366 rows of data would be far larger
+    assert clone(model).get_params() == model.get_params()
+    assert not hasattr(clone(model), "_objective")
+
+
+def test_infinite_c_is_maximum_likelihood():
+    X, y = spector()
+    summary = LogisticRegression(C=np.inf, tol=1e-12).fit(X, y).summary()
+    assert summary.method == "MLE" and not any("Penalised" in note for note in summary.notes)
+    assert_matches(summary, statsmodels_logit(X, y))
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_matches_statsmodels_on_random_shapes(seed):
+    rng = np.random.default_rng(100 + seed)
+    n, d = int(rng.integers(80, 600)), int(rng.integers(1, 8))
+    X = rng.normal(size=(n, d)) * rng.uniform(0.1, 10, size=d) + rng.normal(size=d)
+    w = rng.normal(size=d) / X.std(axis=0)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(X - X.mean(axis=0)) @ w))).astype(float)
+    model = fit(X, y)
+    for cov_type in ("nonrobust", "HC0"):
+        assert_matches(model.summary(cov_type=cov_type), statsmodels_logit(X, y, cov_type))
+
+
+def test_fractional_weights_refuse_what_they_cannot_mean():
+    X, y = make_classification_data(40, 3, seed=0)
+    model = fit(X, y, sw=np.full(40, 0.01))  # 0.4 observations in all
+    with pytest.raises(ValueError, match="frequency weights of at least 1"):
+        model.summary(cov_type="HC3")
+    with pytest.raises(ValueError, match="more observations"):
+        model.summary(cov_type="HC1")
+    assert np.all(np.isfinite(model.summary(cov_type="HC0").bse))

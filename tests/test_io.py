@@ -1,0 +1,230 @@
+"""Data readers and the column encoding, checked against pandas, NumPy and scikit-learn."""
+
+from __future__ import annotations
+
+import gzip
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+import scipy.sparse as sp
+from sklearn.datasets import dump_svmlight_file
+from sklearn.preprocessing import StandardScaler
+
+from logitfit._io import InputError, read_data
+from logitfit._preprocess import Preprocessor, infer_target
+
+
+@pytest.fixture
+def frame():
+    rng = np.random.default_rng(3)
+    n = 40
+    return pd.DataFrame({
+        "a": rng.normal(size=n),
+        "b": rng.integers(0, 5, size=n),
+        "city": rng.choice(["oslo", "paris", "rome"], size=n),
+        "flag": rng.random(n) < 0.5,
+        "label": rng.choice(["no", "yes"], size=n),
+    })
+
+
+def test_csv_gzip_and_parquet_read_the_same_columns(tmp_path, frame):
+    frame.to_csv(tmp_path / "d.csv", index=False)
+    with gzip.open(tmp_path / "d.csv.gz", "wt") as handle:
+        frame.to_csv(handle, index=False)
+    frame.to_parquet(tmp_path / "d.parquet")
+    tables = [read_data(str(tmp_path / name)).table
+              for name in ("d.csv", "d.csv.gz", "d.parquet")]
+    for table in tables:
+        got = table.to_pandas()
+        assert list(got.columns) == list(frame.columns)
+        np.testing.assert_allclose(got["a"], frame["a"], rtol=1e-15)
+        assert got["city"].tolist() == frame["city"].tolist()
+        assert got["flag"].tolist() == frame["flag"].tolist()
+        assert pa.types.is_boolean(table.schema.field("flag").type)
+
+
+def test_csv_from_stdin(frame, monkeypatch, tmp_path):
+    frame.to_csv(tmp_path / "d.csv", index=False)
+
+    class Stdin:
+        buffer = open(tmp_path / "d.csv", "rb")  # noqa: SIM115
+
+    monkeypatch.setattr("sys.stdin", Stdin)
+    table = read_data("-").table
+    Stdin.buffer.close()
+    np.testing.assert_allclose(table.column("a").to_numpy(), frame["a"], rtol=1e-15)
+
+
+def test_libsvm_is_read_sparse_with_file_indices_as_names(tmp_path):
+    rng = np.random.default_rng(0)
+    X = sp.random(30, 7, density=0.3, random_state=1, format="csr")
+    y = rng.integers(0, 2, size=30)
+    dump_svmlight_file(X, y, str(tmp_path / "one.svm"), zero_based=False)
+    data = read_data(str(tmp_path / "one.svm"))
+    assert data.matrix_names == [f"f{j}" for j in range(1, 8)][: data.matrix.shape[1]]
+    dense = np.zeros((30, 7))
+    dense[:, : data.matrix.shape[1]] = data.matrix.toarray()
+    np.testing.assert_allclose(dense, X.toarray())
+    np.testing.assert_array_equal(data.label, y)
+    assert data.column_names[0] == "label"
+
+
+def test_numpy_files(tmp_path):
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(20, 3))
+    y = rng.integers(0, 2, size=20)
+    np.save(tmp_path / "d.npy", np.column_stack([X, y]))
+    np.savez(tmp_path / "d.npz", X=X, y=y)
+    table = read_data(str(tmp_path / "d.npy")).table
+    assert table.column_names == ["x0", "x1", "x2", "x3"]
+    np.testing.assert_array_equal(table.column("x1").to_numpy(), X[:, 1])
+    table = read_data(str(tmp_path / "d.npz")).table
+    assert table.column_names == ["x0", "x1", "x2", "y"]
+    np.testing.assert_array_equal(table.column("y").to_numpy(), y)
+
+
+def test_numpy_object_arrays_are_never_unpickled(tmp_path):
+    np.save(tmp_path / "o.npy", np.array([{"a": 1}, None], dtype=object), allow_pickle=True)
+    with pytest.raises(InputError, match="cannot read"):
+        read_data(str(tmp_path / "o.npy"))
+
+
+@pytest.mark.parametrize("name, message", [
+    ("missing.csv", "no such file"),
+    ("data.xlsx", "cannot tell the format"),
+])
+def test_read_errors(tmp_path, name, message):
+    (tmp_path / "data.xlsx").write_text("x")
+    with pytest.raises(InputError, match=message):
+        read_data(str(tmp_path / name))
+
+
+def test_repeated_column_names_are_refused(tmp_path):
+    (tmp_path / "d.csv").write_text("a,b,a\n1,2,3\n")
+    with pytest.raises(InputError, match="'a' appears more than once"):
+        read_data(str(tmp_path / "d.csv"))
+
+
+def test_corrupt_parquet_is_a_clear_error(tmp_path):
+    (tmp_path / "bad.parquet").write_bytes(b"not parquet at all")
+    with pytest.raises(InputError, match="cannot read .*bad.parquet"):
+        read_data(str(tmp_path / "bad.parquet"))
+
+
+def _dataset(df: pd.DataFrame):
+    from logitfit._io import Dataset
+
+    return Dataset(table=pa.Table.from_pandas(df, preserve_index=False))
+
+
+def test_encoding_matches_pandas_dummies_and_standard_scaler(frame):
+    data = _dataset(frame)
+    pre = Preprocessor.fit(data, ["a", "b", "city", "flag"])
+    X = pre.transform(data)
+    reference = pd.get_dummies(frame[["a", "b", "city", "flag"]], columns=["city"],
+                               drop_first=True, prefix_sep="=").astype(float)
+    reference = reference[["a", "b", "city=paris", "city=rome", "flag"]]
+    assert pre.feature_names == ["a", "b", "city=paris", "city=rome", "flag"]
+    np.testing.assert_array_equal(X, reference.to_numpy())
+
+    pre, X_train = Preprocessor.fit_transform(data, ["a", "b", "city", "flag"],
+                                              standardize=True)
+    expected = StandardScaler().fit_transform(reference.to_numpy())
+    np.testing.assert_allclose(X_train, expected, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(pre.transform(data), expected, rtol=1e-12, atol=1e-12)
+    # Stored and reloaded, the same encoding applies to new rows.
+    again = Preprocessor.from_dict(pre.to_dict())
+    np.testing.assert_array_equal(again.transform(data), pre.transform(data))
+
+
+@pytest.mark.parametrize("rule", ["mean", "median", "zero"])
+def test_imputation_uses_training_statistics(frame, rule):
+    train = frame.copy()
+    train.loc[[1, 5], "a"] = np.nan
+    train.loc[[2], "city"] = None
+    pre = Preprocessor.fit(_dataset(train), ["a", "city"], impute=rule)
+    expected = {"mean": train["a"].mean(), "median": train["a"].median(), "zero": 0.0}[rule]
+    X = pre.transform(_dataset(train))
+    np.testing.assert_allclose(X[[1, 5], 0], expected, rtol=1e-15)
+    mode = train["city"].mode()[0]
+    assert X[2, 1:].tolist() == [float(mode == "paris"), float(mode == "rome")]
+    # New data is filled with the training statistic, not its own.
+    new = pd.DataFrame({"a": [np.nan, 100.0], "city": ["rome", "oslo"]})
+    np.testing.assert_allclose(pre.transform(_dataset(new))[0, 0], expected, rtol=1e-15)
+
+
+def test_missing_values_without_impute_name_the_fix(frame):
+    frame.loc[3, "a"] = np.nan
+    with pytest.raises(InputError, match="'a' has 1 missing values; .*--impute"):
+        Preprocessor.fit(_dataset(frame), ["a"])
+
+
+def test_unseen_category_and_wrong_type_at_transform(frame):
+    pre = Preprocessor.fit(_dataset(frame), ["a", "city"])
+    with pytest.raises(InputError, match="category 'lima'"):
+        pre.transform(_dataset(pd.DataFrame({"a": [1.0], "city": ["lima"]})))
+    with pytest.raises(InputError, match="holds text values but the model was trained on "
+                                         "numeric"):
+        pre.transform(_dataset(pd.DataFrame({"a": ["x"], "city": ["rome"]})))
+    with pytest.raises(InputError, match="column 'city' is not in the data"):
+        pre.transform(_dataset(pd.DataFrame({"a": [1.0]})))
+
+
+def test_categories_that_look_like_numbers_in_new_data():
+    train = pd.DataFrame({"zone": ["10", "20", "north", "20"]})
+    pre = Preprocessor.fit(_dataset(train), ["zone"])
+    assert pre.feature_names == ["zone=20", "zone=north"]
+    new = pd.DataFrame({"zone": [20, 10]})  # read as integers from a file without text
+    np.testing.assert_array_equal(pre.transform(_dataset(new)), [[1, 0], [0, 0]])
+
+
+def test_identifier_text_and_unencodable_types_are_refused():
+    ids = pd.DataFrame({"id": [f"customer-{i}" for i in range(200)]})
+    with pytest.raises(InputError, match="cannot be encoded as categories"):
+        Preprocessor.fit(_dataset(ids), ["id"])
+    stamps = pd.DataFrame({"t": pd.date_range("2024-01-01", periods=5)})
+    with pytest.raises(InputError, match="cannot be encoded as features"):
+        Preprocessor.fit(_dataset(stamps), ["t"])
+
+
+def test_sparse_columns_align_by_name():
+    from logitfit._io import Dataset
+
+    X = sp.csr_matrix(np.array([[1.0, 0, 2], [0, 3, 0]]))
+    train = Dataset(matrix=X, matrix_names=["f1", "f2", "f3"], label=np.array([0, 1]))
+    pre = Preprocessor.fit(train, ["f1", "f2", "f3"])
+    narrower = Dataset(matrix=sp.csr_matrix(np.array([[5.0, 0], [0, 6]])),
+                       matrix_names=["f1", "f2"], label=np.array([0, 1]))
+    np.testing.assert_array_equal(pre.transform(narrower).toarray(), [[5, 0, 0], [0, 6, 0]])
+    pre, X_scaled = Preprocessor.fit_transform(train, ["f1", "f2", "f3"], standardize=True)
+    reference = StandardScaler(with_mean=False).fit_transform(X.toarray())
+    np.testing.assert_allclose(X_scaled.toarray(), reference, rtol=1e-12)
+    assert sp.issparse(X_scaled) and X_scaled.nnz == X.nnz
+    wider = Dataset(matrix=sp.csr_matrix(np.array([[1.0, 0, 0, 4]])),
+                    matrix_names=["f1", "f2", "f3", "f4"], label=np.array([0]))
+    with pytest.raises(InputError, match="feature f4 that the model does not know"):
+        pre.transform(wider)
+
+
+def test_target_inference():
+    def target(values):
+        return infer_target(pa.chunked_array([pa.array(values)]), "t")
+
+    assert target(["b", "a", "b"]).classes == ["a", "b"]
+    assert target([0.0, 1.0, 1.0]).classes == [0, 1]
+    assert target([True, False]).classes == [False, True]
+    soft = target([0.0, 0.25, 1.0])
+    assert soft.kind == "probability"
+    np.testing.assert_array_equal(soft.encode(pa.chunked_array([pa.array([0.5, 1.0])])),
+                                  [0.5, 1.0])
+    spec = target(["no", "yes", "no"])
+    np.testing.assert_array_equal(spec.encode(pa.chunked_array([pa.array(["yes", "no"])])),
+                                  [1.0, 0.0])
+    with pytest.raises(InputError, match="3 distinct value"):
+        target(["a", "b", "c"])
+    with pytest.raises(InputError, match="1 distinct value"):
+        target([1, 1, 1])
+    with pytest.raises(InputError, match="not one of the model's classes"):
+        spec.encode(pa.chunked_array([pa.array(["maybe"])]))

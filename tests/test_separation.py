@@ -1,0 +1,183 @@
+"""Separation: the exact LP check, the divergence monitor in fit, and the summary's marks."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from conftest import make_classification_data
+from hypothesis import given
+from hypothesis import strategies as st
+from sklearn.exceptions import ConvergenceWarning
+
+from logitfit import LogisticRegression, SeparationWarning
+from logitfit._objective import BCEObjective
+from logitfit._separation import _DIRECT_LP_ENTRIES, find_separation
+
+
+def quasi_separated(n, seed=0):
+    """A binary feature that occurs only in the positive class: quasi-complete separation."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    X[:, 0] = rng.random(n) < 0.1
+    y = (rng.random(n) < 1 / (1 + np.exp(-X[:, 1]))).astype(float)
+    y[X[:, 0] == 1] = 1.0
+    return X, y
+
+
+def completely_separated(n, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 3))
+    return X, (X[:, 1] + 0.5 * X[:, 2] > 0).astype(float)
+
+
+def one_dimensional_truth(x, y):
+    """Separation of a single feature plus intercept, by counting (no LP)."""
+    lo0, hi0, lo1, hi1 = x[y == 0].min(), x[y == 0].max(), x[y == 1].min(), x[y == 1].max()
+    if hi0 < lo1 or hi1 < lo0:
+        return "complete"
+    # Touching at c: separated unless every row sits at c (then x carries no information).
+    for c in {hi0, hi1} & {lo1, lo0}:
+        if (hi0 == c == lo1 or hi1 == c == lo0) and np.any(x != c):
+            return "quasi-complete"
+    return None
+
+
+@given(st.lists(st.tuples(st.integers(-3, 3), st.booleans()), min_size=2, max_size=12))
+def test_exact_check_agrees_with_counting_in_one_dimension(rows):
+    x = np.array([r[0] for r in rows], dtype=float)
+    y = np.array([r[1] for r in rows], dtype=float)
+    if y.min() == y.max():
+        return
+    found = find_separation(BCEObjective(x[:, None].copy(), y, C=np.inf))
+    expected = one_dimensional_truth(x, y)
+    assert (None if found is None else found.kind) == expected
+    if found is not None:
+        # The certificate really separates: no row has a negative margin along it.
+        margins = np.where(y == 1, 1, -1) * (x * found.direction[0] + found.direction[1])
+        assert margins.min() >= -1e-9 and margins.max() > 0
+
+
+@pytest.mark.parametrize("n", [400, 60_000], ids=["one-lp", "row-generation"])
+def test_exact_check_on_constructed_data(n):
+    # 4 coefficients: the small case is one LP, the large one goes through row generation.
+    assert (n * 4 > _DIRECT_LP_ENTRIES) == (n == 60_000)
+    X, y = quasi_separated(n)
+    found = find_separation(BCEObjective(X, y, C=np.inf))
+    assert found.kind == "quasi-complete" and found.coef_index == found.features == (0,)
+    assert found.n_separated == int(X[:, 0].sum())
+    X, y = completely_separated(n)
+    found = find_separation(BCEObjective(X, y, C=np.inf))
+    assert found.kind == "complete" and found.coef_index == (0, 1, 2, 3)  # none identified
+    assert {1, 2} <= set(found.features) and 0 not in found.features
+    margins = np.where(y == 1, 1, -1) * (X @ found.direction[:3] + found.direction[3])
+    assert margins.min() > 0  # the reported direction separates every row strictly
+    X, y = make_classification_data(n, 3, seed=1)
+    assert find_separation(BCEObjective(X, y, C=np.inf)) is None
+
+
+def test_exact_check_with_sparse_weights_and_soft_labels():
+    X, y = quasi_separated(600, seed=3)
+    objective = BCEObjective(sp.csr_matrix(X), y, C=np.inf)
+    assert find_separation(objective).coef_index == (0,)
+    # A zero-weight negative row with the separating feature does not break separation ...
+    X2 = np.vstack([X, [1.0, 0.0, 0.0]])
+    y2 = np.r_[y, 0.0]
+    weights = np.r_[np.ones(600), 0.0]
+    assert find_separation(BCEObjective(X2, y2, weights, C=np.inf)) is not None
+    # ... a positive weight does, and so does a soft label on such a row.
+    weights[-1] = 1.0
+    assert find_separation(BCEObjective(X2, y2, weights, C=np.inf)) is None
+    y2[-1] = 0.5
+    assert find_separation(BCEObjective(X2, y2, C=np.inf)) is None
+
+
+@pytest.mark.parametrize("solver", ["newton-cholesky", "newton-cg", "lbfgs", "agd", "gd"])
+@pytest.mark.parametrize("make", [quasi_separated, completely_separated])
+def test_fit_stops_early_and_names_the_features(solver, make):
+    X, y = make(500)
+    model = LogisticRegression(penalty=None, solver=solver, max_iter=5000)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.warns(SeparationWarning, match="separated") as record:
+            model.fit(X, y)
+    message = str(record[0].message)
+    if make is quasi_separated:
+        assert "quasi-completely separated by x0:" in message
+    else:
+        assert "completely separated by a combination of x1, x2" in message
+    assert "x1" not in message if make is quasi_separated else "x0" not in message
+    assert "penalty" in message
+    assert model.n_iter_[0] < 100 and not model.converged_
+    summary = model.summary()
+    marked = dict(zip(summary.names, summary.separated, strict=True))
+    if make is quasi_separated:
+        assert marked == {"intercept": False, "x0": True, "x1": False, "x2": False}
+        assert "x0 *" in str(summary)
+        assert str(summary).split("dy/dx")[1].count("x0 *") == 1  # its marginal effect too
+    else:
+        assert all(marked.values())  # complete separation: no coefficient is identified
+    assert "separated" in str(summary) and not summary.converged
+
+
+def test_penalised_fits_are_not_checked():
+    X, y = completely_separated(300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LogisticRegression(C=1.0).fit(X, y)
+        summary = model.summary()
+    assert model.converged_ and not summary.separated.any()
+
+
+@pytest.mark.parametrize("solver", ["newton-cholesky", "lbfgs", "agd"])
+def test_ordinary_fits_are_unchanged(solver):
+    X, y = make_classification_data(400, 4, seed=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LogisticRegression(penalty=None, solver=solver, tol=1e-8).fit(X, y)
+        summary = model.summary()
+    assert model.converged_ and summary.converged and not summary.separated.any()
+    # The monitor saw nothing suspicious, so the fit paid for no LP (summary() ran it).
+    assert not model._separation_checked
+    reference = LogisticRegression(C=1e12, solver=solver, tol=1e-8).fit(X, y)
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-5)
+
+
+def test_summary_finds_separation_the_fit_did_not_look_for():
+    # A single separated row in many, and a loose tol: the solver stops before anything
+    # diverges, so only the summary's exact check can tell.
+    X, y = make_classification_data(3000, 3, seed=6)
+    X = np.c_[X, np.zeros(3000)]
+    X[0, 3], y[0] = 1.0, 1.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LogisticRegression(penalty=None, solver="newton-cholesky", tol=1e-2).fit(X, y)
+    with pytest.warns(SeparationWarning, match="x3"):
+        summary = model.summary()
+    assert summary.separated.tolist() == [False, False, False, False, True]
+    assert "x3 *" in str(summary)
+
+
+def test_combinations_of_features_are_reported():
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(300, 4))
+    y = (X[:, 0] - X[:, 2] > 0).astype(float)
+    found = find_separation(BCEObjective(X, y, C=np.inf))
+    margins = np.where(y == 1, 1, -1) * (X @ found.direction[:4] + found.direction[4])
+    assert margins.min() > 0 and found.kind == "complete"
+    assert set(found.features) - {4} == {0, 2}  # the intercept may help, x1 and x3 do not
+
+
+def test_wide_problems_are_not_checked_and_say_so():
+    from logitfit._separation import MAX_CHECKED_COEFS
+
+    X, y = make_classification_data(600, MAX_CHECKED_COEFS, seed=8)  # one coefficient too many
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # max_iter=3 does not converge; beside the point
+        warnings.simplefilter("error", SeparationWarning)
+        model = LogisticRegression(penalty=None, max_iter=3).fit(X, y)
+        summary = model.summary()
+    assert not model._separation_checked and not summary.separated.any()
+    assert any("Separation was not checked" in note for note in summary.notes)
