@@ -16,9 +16,8 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _kernels
+from . import _kernels, _loss
 from ._inference import Summary, coef_names, compute_summary
-from ._loss import log_sigmoid, sigmoid
 from ._objective import BCEObjective
 from ._separation import SeparationMonitor, SeparationWarning, separation_message
 from .solvers import SOLVERS, IterationInfo, select_solver
@@ -55,7 +54,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     solver : str, default="auto"
         One of "auto", "lbfgs", "newton-cholesky", "newton-cg", "gd", "agd", "cd", "prox".
         ``"auto"`` uses Newton-Cholesky for dense data with at most 1000 features and at least
-        as many samples, Newton-CG otherwise (see :func:`logitfit.solvers.select_solver`).
+        as many samples, L-BFGS for dense data with more features but still more samples,
+        Newton-CG otherwise (see :func:`logitfit.solvers.select_solver`).
         L1 and elastic-net penalties need ``"cd"`` (proximal Newton with coordinate descent,
         the ``"auto"`` choice) or ``"prox"`` (FISTA).
     tol : float, default=1e-6
@@ -75,7 +75,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Accepted for scikit-learn compatibility; the current solvers are deterministic.
     solver_options : dict, default=None
         Extra options of the chosen solver: ``learning_rate`` for ``"gd"``, ``memory`` for
-        ``"lbfgs"``, ``max_cg_iter`` for ``"newton-cg"``.
+        ``"lbfgs"``, ``max_cg_iter`` for ``"newton-cg"``, ``hessian_reuse``,
+        ``refresh_ratio`` and ``subsample`` for ``"newton-cholesky"``.
 
     Attributes
     ----------
@@ -443,7 +444,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         """
         z = self.decision_function(X)
         # σ(-z) rather than 1 - σ(z): keeps precision when σ(z) is close to 1.
-        return np.column_stack([sigmoid(-z), sigmoid(z)])
+        return np.column_stack([_loss.sigmoid(-z), _loss.sigmoid(z)])
 
     def predict_log_proba(self, X):
         """Return log class probabilities, finite for every finite logit.
@@ -457,7 +458,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, 2)
         """
         z = self.decision_function(X)
-        return np.column_stack([log_sigmoid(-z), log_sigmoid(z)])
+        return np.column_stack([_loss.log_sigmoid(-z), _loss.log_sigmoid(z)])
 
     def predict(self, X):
         """Return the predicted label for each sample.

@@ -9,7 +9,7 @@ Each public function here makes exactly one pass over X and returns sums over ro
 * ``*_hessp``: Σ hᵢ (xᵢ·v + v_b) [xᵢ, 1] for given Hessian weights hᵢ, again one pass.
 * ``*_linear_predictor``: z = X w + b, accumulated in float64 whatever the dtype of X.
 * ``dense_hessian``: Xᵀ diag(h) X in row blocks through BLAS ``syrk`` (symmetric rank-k update),
-  so the n x d matrix diag(√h) X never exists: only one block of it at a time.
+  so the n x d matrix diag(√h) X never exists: only one cache-sized block of it at a time.
 
 Rows are split into ``n_parts`` contiguous ranges (one per thread, balanced by non-zeros for
 CSR). Each range accumulates into its own float64 row of partial sums, and the partial sums are
@@ -23,18 +23,71 @@ pointwise loss is compiled without it, so its stable forms are evaluated as writ
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import os
 import types
 
 import numba
 import numpy as np
 from numba import prange
 from scipy.linalg import blas
+from threadpoolctl import ThreadpoolController
 
-from ._loss import loss_gradient_scalar
+from ._loss import hessian_scalar, loss_gradient_scalar
 
 _MIN_ROWS_PER_PART = 2048
 
-_vector_op = numba.njit(inline="always", fastmath={"reassoc", "contract"}, cache=True)
+# numba's default threading layer on Linux is GNU OpenMP, whose idle threads busy-wait for a
+# while after each parallel region, as do OpenBLAS's after each BLAS call. On a machine with as
+# many threads as cores, any other busy thread (BLAS's, another process's) then holds a core
+# that a spinning OpenMP thread is waiting on, and a 1 ms pass can take a scheduler time slice
+# (tens of ms) instead. Passive waiting (sleep at once) costs a few microseconds per pass. The
+# variable is read when numba starts its OpenMP pool, at the first threaded pass, so setting it
+# here works unless the user has chosen otherwise.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+# Not ``inline="always"``: numba inlines such functions into the caller's IR, where the caller's
+# (strict) floating-point flags apply and the reductions below stay scalar. As ordinary calls
+# they keep their own flags and LLVM inlines them after vectorising them.
+_vector_op = numba.njit(fastmath={"reassoc", "contract"}, cache=True)
+
+
+# BLAS calls on matrices of order between these two run in one thread: OpenBLAS splits syrk
+# and potrf over the columns of the result, which gains nothing at this size, while waking its
+# thread pool costs time and, on a busy machine, competes with every other thread (another BLAS
+# library's pool still spinning after its last call can make a 0.1 ms call take 10 ms). Below
+# the lower bound OpenBLAS stays in one thread by itself, and limiting it would only cost the
+# 20 µs of switching.
+BLAS_THREADING_MIN_ORDER = 256
+BLAS_LIMIT_MIN_ORDER = 64
+
+
+@functools.cache
+def _blas_controller() -> ThreadpoolController:
+    return ThreadpoolController().select(user_api="blas")
+
+
+@contextlib.contextmanager
+def _one_blas_thread():
+    # threadpoolctl's own limit() re-reads every library's state on each use (about 20 µs);
+    # this is a few µs, and small fits make several such calls per iteration.
+    libraries = _blas_controller().lib_controllers
+    before = [library.num_threads for library in libraries]
+    for library in libraries:
+        library.set_num_threads(1)
+    try:
+        yield
+    finally:
+        for library, threads in zip(libraries, before, strict=True):
+            library.set_num_threads(threads)
+
+
+def blas_threads_for(order: int):
+    """Context manager: BLAS in one thread for matrices of moderate ``order`` (see above)."""
+    if not BLAS_LIMIT_MIN_ORDER <= order < BLAS_THREADING_MIN_ORDER:
+        return contextlib.nullcontext()
+    return _one_blas_thread()
 
 
 class _RowPass:
@@ -70,6 +123,29 @@ def _dot(x, w):
 def _axpy(a, x, out):
     for j in range(x.shape[0]):
         out[j] += a * x[j]
+
+
+@_vector_op
+def _dot4(x0, x1, x2, x3, w):
+    # Four rows against one vector: w is loaded once for four independent accumulators.
+    a0 = 0.0
+    a1 = 0.0
+    a2 = 0.0
+    a3 = 0.0
+    for j in range(w.shape[0]):
+        wj = w[j]
+        a0 += x0[j] * wj
+        a1 += x1[j] * wj
+        a2 += x2[j] * wj
+        a3 += x3[j] * wj
+    return a0, a1, a2, a3
+
+
+@_vector_op
+def _axpy4(a0, a1, a2, a3, x0, x1, x2, x3, out):
+    # out += a0 x0 + ... + a3 x3: one load and one store of ``out`` per four rows.
+    for j in range(out.shape[0]):
+        out[j] += a0 * x0[j] + a1 * x1[j] + a2 * x2[j] + a3 * x3[j]
 
 
 @_vector_op
@@ -122,6 +198,16 @@ def _csr_row_bounds(indptr, n_parts):
     return bounds
 
 
+@_RowPass
+def hessian_weights(logits, sample_weight, n_parts):
+    """Return hᵢ = sᵢ σ(zᵢ)(1 - σ(zᵢ)) for the logits z, shape (n,) (seed eq. (10))."""
+    n = logits.shape[0]
+    out = np.empty(n)
+    for i in prange(n):
+        out[i] = sample_weight[i] * hessian_scalar(logits[i])
+    return out
+
+
 # --------------------------------------------------------------------------- dense
 
 
@@ -130,7 +216,9 @@ def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
     """Return (Σ sᵢ Lᵢ, Σ sᵢ (σ(zᵢ) - yᵢ) [xᵢ, 1]) and store zᵢ in ``z_out``.
 
     ``z_out`` (n,) keeps the logits so that Hessian weights at the same coefficients need no
-    second pass over X.
+    second pass over X. Rows go four at a time: four independent dot products, four pointwise
+    losses, then one fused update of the gradient, so the processor overlaps the four
+    dependency chains (dot → loss → update) instead of waiting on each in turn.
     """
     n, d = X.shape
     loss_parts = np.zeros(n_parts)
@@ -141,7 +229,34 @@ def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
         grad_w = grad_parts[t, :d]
         loss_acc = 0.0
         grad_b = 0.0
-        for i in range(start, stop):
+        i = start
+        while i + 4 <= stop:
+            a0, a1, a2, a3 = _dot4(X[i], X[i + 1], X[i + 2], X[i + 3], w)
+            z0 = a0 + intercept
+            z1 = a1 + intercept
+            z2 = a2 + intercept
+            z3 = a3 + intercept
+            z_out[i] = z0
+            z_out[i + 1] = z1
+            z_out[i + 2] = z2
+            z_out[i + 3] = z3
+            loss0, r0 = loss_gradient_scalar(z0, y[i])
+            loss1, r1 = loss_gradient_scalar(z1, y[i + 1])
+            loss2, r2 = loss_gradient_scalar(z2, y[i + 2])
+            loss3, r3 = loss_gradient_scalar(z3, y[i + 3])
+            s0 = sample_weight[i]
+            s1 = sample_weight[i + 1]
+            s2 = sample_weight[i + 2]
+            s3 = sample_weight[i + 3]
+            loss_acc += (s0 * loss0 + s1 * loss1) + (s2 * loss2 + s3 * loss3)
+            r0 *= s0
+            r1 *= s1
+            r2 *= s2
+            r3 *= s3
+            _axpy4(r0, r1, r2, r3, X[i], X[i + 1], X[i + 2], X[i + 3], grad_w)
+            grad_b += (r0 + r1) + (r2 + r3)
+            i += 4
+        while i < stop:
             row = X[i]
             z = _dot(row, w) + intercept
             z_out[i] = z
@@ -150,6 +265,7 @@ def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
             r *= sample_weight[i]
             _axpy(r, row, grad_w)
             grad_b += r
+            i += 1
         loss_parts[t] = loss_acc
         grad_parts[t, d] = grad_b
     return _sum_parts(loss_parts, grad_parts)
@@ -166,11 +282,22 @@ def dense_hessp(X, hessian_weight, v, v_intercept, n_parts):
         stop = (n * (t + 1)) // n_parts
         out_w = parts[t, :d]
         out_b = 0.0
-        for i in range(start, stop):
+        i = start
+        while i + 4 <= stop:
+            a0, a1, a2, a3 = _dot4(X[i], X[i + 1], X[i + 2], X[i + 3], v)
+            a0 = hessian_weight[i] * (a0 + v_intercept)
+            a1 = hessian_weight[i + 1] * (a1 + v_intercept)
+            a2 = hessian_weight[i + 2] * (a2 + v_intercept)
+            a3 = hessian_weight[i + 3] * (a3 + v_intercept)
+            _axpy4(a0, a1, a2, a3, X[i], X[i + 1], X[i + 2], X[i + 3], out_w)
+            out_b += (a0 + a1) + (a2 + a3)
+            i += 4
+        while i < stop:
             row = X[i]
             a = hessian_weight[i] * (_dot(row, v) + v_intercept)
             _axpy(a, row, out_w)
             out_b += a
+            i += 1
         parts[t, d] = out_b
     return _sum_parts(dummy, parts)[1]
 
@@ -204,46 +331,80 @@ def dense_hessian_diagonal(X, hessian_weight, n_parts):
     return _sum_parts(dummy, parts)[1]
 
 
-@_RowPass
-def _scale_rows_into(X_block, scale, out, n_parts):
-    # out[i] = scale[i] * X_block[i], in float64: one block of diag(√h) X.
-    for i in prange(X_block.shape[0]):
-        s = scale[i]
+@numba.njit(cache=True, nogil=True)
+def _weighted_block(X_block, root_weight, out):
+    # out = [diag(√h) X_block, √h] in float64: one block of the rows whose Gram matrix is the
+    # Hessian, the intercept's column included, so that one syrk gives every entry.
+    m, d = X_block.shape
+    for i in range(m):
+        s = root_weight[i]
         row = X_block[i]
         out_row = out[i]
-        for j in range(row.shape[0]):
+        for j in range(d):
             out_row[j] = s * row[j]
+        out_row[d] = s
+
+
+@numba.njit(cache=True, nogil=True)
+def _weighted_rows_block(X, rows, root_weight, out):
+    # As _weighted_block, for the rows X[rows] (root_weight is indexed like X).
+    d = X.shape[1]
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        s = root_weight[r]
+        row = X[r]
+        out_row = out[i]
+        for j in range(d):
+            out_row[j] = s * row[j]
+        out_row[d] = s
+
+
+@numba.njit(cache=True)
+def _mirror_upper(a):
+    # Copy the upper triangle into the lower one, in place.
+    for j in range(a.shape[1]):
+        for i in range(j + 1, a.shape[0]):
+            a[i, j] = a[j, i]
 
 
 def _hessian_block_rows(n_features: int) -> int:
-    # About 16 MiB of float64 per block: large enough for syrk to run at full speed, small
-    # enough to be a rounding error next to X itself.
-    return int(max(256, min(65536, (1 << 21) // max(n_features, 1))))
+    # About 1 MiB of float64 per block, so the block that was just written is still in the
+    # core's L2 cache when syrk reads it: X then travels from memory once. At least 256 rows,
+    # so that each rank-m update does m flops per byte of the d x d result it rewrites.
+    return int(max(256, (1 << 17) // (n_features + 1)))
 
 
-def dense_hessian(X, hessian_weight):
+def dense_hessian(X, hessian_weight, rows=None):
     """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for dense X of shape (n, d).
 
-    The first is accumulated with one ``syrk`` call per block of rows into the upper triangle,
-    then mirrored. Peak extra memory is one (block_rows, d) float64 block.
+    Rows are taken in blocks; each block is scaled by √h into a small float64 buffer (with a
+    last column √h for the intercept) and added to the upper triangle of the (d+1) x (d+1)
+    Gram matrix by one BLAS ``syrk`` (symmetric rank-k update), then mirrored. Peak extra
+    memory is one (block_rows, d + 1) buffer. The scaling runs in this thread, between the
+    BLAS calls, so numba's threads never compete with BLAS's for the cores.
+
+    ``rows`` (sorted int64 indices), when given, restricts every sum to those rows.
     """
     n, d = X.shape
-    block_rows = min(n, _hessian_block_rows(d))
-    buffer = np.empty((block_rows, d))
-    gram = np.zeros((d, d), order="F")
-    cross = np.zeros(d)
+    m = n if rows is None else rows.shape[0]
+    block_rows = max(1, min(m, _hessian_block_rows(d)))
+    buffer = np.empty((block_rows, d + 1))
+    gram = np.zeros((d + 1, d + 1), order="F")
     root_weight = np.sqrt(hessian_weight)
-    for start in range(0, n, block_rows):
-        stop = min(n, start + block_rows)
-        block = buffer[: stop - start]
-        _scale_rows_into(X[start:stop], root_weight[start:stop], block, n_parts_for(stop - start))
-        # block is C-ordered (m, d), so block.T is an F-ordered (d, m) matrix A and
-        # syrk(trans=0) adds A Aᵀ = blockᵀ block without copying.
-        gram = blas.dsyrk(1.0, block.T, beta=1.0, c=gram, trans=0, lower=0, overwrite_c=1)
-        cross += block.T @ root_weight[start:stop]
-    upper = np.triu_indices(d, 1)
-    gram[upper[::-1]] = gram[upper]
-    return np.ascontiguousarray(gram), cross, float(hessian_weight.sum())
+    with blas_threads_for(d + 1):
+        for start in range(0, m, block_rows):
+            stop = min(m, start + block_rows)
+            block = buffer[: stop - start]
+            if rows is None:
+                _weighted_block(X[start:stop], root_weight[start:stop], block)
+            else:
+                _weighted_rows_block(X, rows[start:stop], root_weight, block)
+            # block is C-ordered (m, d + 1), so block.T is an F-ordered (d + 1, m) matrix A
+            # and syrk(trans=0) adds A Aᵀ = blockᵀ block without copying.
+            gram = blas.dsyrk(1.0, block.T, beta=1.0, c=gram, trans=0, lower=0,
+                              overwrite_c=1)
+    _mirror_upper(gram)
+    return np.ascontiguousarray(gram[:d, :d]), gram[:d, d].copy(), float(gram[d, d])
 
 
 # --------------------------------------------------------------------------- CSR
@@ -313,17 +474,37 @@ def csr_linear_predictor(data, indices, indptr, w, intercept, n_parts):
     return z
 
 
+@_RowPass
+def _csr_hessian_diagonal(data, indices, indptr, n_features, hessian_weight, n_parts):
+    d = n_features
+    bounds = _csr_row_bounds(indptr, n_parts)
+    dummy = np.zeros(n_parts)
+    parts = np.zeros((n_parts, d + 1))
+    for t in prange(n_parts):
+        out = parts[t]
+        for i in range(bounds[t], bounds[t + 1]):
+            h = hessian_weight[i]
+            for k in range(indptr[i], indptr[i + 1]):
+                v = data[k]
+                out[indices[k]] += h * v * v
+            out[d] += h
+    return _sum_parts(dummy, parts)[1]
+
+
 def csr_hessian_diagonal(X, hessian_weight):
-    """CSR version of :func:`dense_hessian_diagonal` (an nnz-sized temporary, never n x d)."""
-    squared = type(X)((np.square(X.data, dtype=np.float64), X.indices, X.indptr), shape=X.shape)
-    diagonal = np.empty(X.shape[1] + 1)
-    diagonal[:-1] = squared.T @ hessian_weight
-    diagonal[-1] = hessian_weight.sum()
-    return diagonal
+    """CSR version of :func:`dense_hessian_diagonal`: one pass over the non-zeros."""
+    return _csr_hessian_diagonal(X.data, X.indices, X.indptr, X.shape[1], hessian_weight,
+                                 n_parts_for(X.shape[0]))
 
 
-def csr_hessian(X, hessian_weight):
-    """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for CSR X, with X's sparsity (no dense n x d)."""
+def csr_hessian(X, hessian_weight, rows=None):
+    """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for CSR X, with X's sparsity (no dense n x d).
+
+    ``rows``, when given, restricts every sum to those rows.
+    """
+    if rows is not None:
+        X = X[rows]
+        hessian_weight = hessian_weight[rows]
     root_weight = np.sqrt(hessian_weight)
     scaled_data = X.data * np.repeat(root_weight, np.diff(X.indptr))
     scaled = type(X)((scaled_data, X.indices, X.indptr), shape=X.shape)

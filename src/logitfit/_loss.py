@@ -100,15 +100,26 @@ def hessian_scalar(z):
     return e / ((1.0 + e) * (1.0 + e))
 
 
-_ufunc_1 = numba.vectorize(_SIGNATURES_1, cache=True)
-_ufunc_2 = numba.vectorize(_SIGNATURES_2, cache=True)
+# The array versions are built on first use (module __getattr__, PEP 562): loading their
+# compiled code from numba's cache takes a noticeable fraction of a second, which
+# ``import logitfit`` should not pay for functions most fits never call.
+_UFUNCS = {
+    "sigmoid": (_SIGNATURES_1, sigmoid_scalar),
+    "log_sigmoid": (_SIGNATURES_1, log_sigmoid_scalar),
+    "softplus": (_SIGNATURES_1, softplus_scalar),
+    "loss": (_SIGNATURES_2, loss_scalar),
+    "gradient": (_SIGNATURES_2, gradient_scalar),
+    "hessian": (_SIGNATURES_1, hessian_scalar),
+}
 
-sigmoid = _ufunc_1(sigmoid_scalar.py_func)
-log_sigmoid = _ufunc_1(log_sigmoid_scalar.py_func)
-softplus = _ufunc_1(softplus_scalar.py_func)
-loss = _ufunc_2(loss_scalar.py_func)
-gradient = _ufunc_2(gradient_scalar.py_func)
-hessian = _ufunc_1(hessian_scalar.py_func)
+
+def __getattr__(name):
+    if name not in _UFUNCS:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    signatures, scalar = _UFUNCS[name]
+    ufunc = numba.vectorize(signatures, cache=True)(scalar.py_func)
+    globals()[name] = ufunc
+    return ufunc
 
 
 def as_float_array(a) -> np.ndarray:

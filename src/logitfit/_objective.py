@@ -40,7 +40,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from . import _kernels
-from ._loss import hessian as pointwise_hessian
 
 
 class BCEObjective:
@@ -228,7 +227,7 @@ class BCEObjective:
             logits = self._logits
         else:
             logits = self.linear_predictor(coef)
-        return self.sample_weight * pointwise_hessian(logits)
+        return _kernels.hessian_weights(logits, self.sample_weight, self._n_parts)
 
     def _penalty_diagonal(self) -> np.ndarray:
         diag = np.full(self.n_coef, self.l2_strength)
@@ -236,12 +235,24 @@ class BCEObjective:
             diag[-1] = 0.0
         return diag
 
-    def hessian(self, coef: np.ndarray) -> np.ndarray:
-        """Return ∇²f(θ), shape (n_coef, n_coef), accumulated block by block."""
+    def hessian(self, coef: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Return ∇²f(θ), shape (n_coef, n_coef), accumulated block by block.
+
+        With ``rows`` (sorted int64 indices of shape (m,)) the data term is estimated from
+        those rows only and scaled by n_samples / m: a subsampled Hessian, m/n of the cost.
+        The penalty term stays exact.
+        """
         weights = self.hessian_weights(coef)
         builder = _kernels.csr_hessian if self.sparse else _kernels.dense_hessian
-        gram, cross, total = builder(self.X, weights)
-        self.n_data_passes += 1
+        if rows is None:
+            gram, cross, total = builder(self.X, weights)
+            self.n_data_passes += 1
+        else:
+            factor = self.n_samples / rows.shape[0]
+            gram, cross, total = builder(self.X, weights, rows)
+            gram *= factor
+            cross *= factor
+            total *= factor
         if self.fit_intercept:
             d = self.n_features
             hess = np.empty((d + 1, d + 1))

@@ -26,8 +26,13 @@ SOLVERS: dict[str, SolverSpec] = {}
 
 # Dense problems with at most this many coefficients get Newton-Cholesky: one Hessian costs
 # n·d² multiply-adds at BLAS speed plus a d³/3 factorisation, repaid by quadratic convergence in
-# a handful of iterations. Wider or sparse problems get Newton-CG, whose Hessian-vector products
-# cost one pass over X each.
+# a handful of iterations (and on large data the solver reuses and subsamples Hessians). Wider
+# dense problems with more samples than features get L-BFGS: there a Hessian costs hundreds of
+# passes over X, while L-BFGS needs about one pass per iteration, and data with n > d > 1000
+# are well enough conditioned that it needs few iterations (Newton-CG spends several
+# Hessian-vector passes per iteration instead). Sparse problems and problems with fewer
+# samples than features get Newton-CG, whose Hessian-vector products cost one pass each and
+# whose Jacobi preconditioner copes with the very unequal column scales of sparse data.
 NEWTON_CHOLESKY_MAX_FEATURES = 1000
 
 
@@ -77,9 +82,9 @@ def select_solver(objective) -> str:
     """The ``solver="auto"`` rule.
 
     * sparse X → ``"newton-cg"`` (a Hessian would be d x d dense);
-    * dense X with n_features ≤ 1000 and at least as many samples as features →
-      ``"newton-cholesky"``;
-    * otherwise (wide dense data) → ``"newton-cg"``.
+    * dense X with at least as many samples as features: n_features ≤ 1000 →
+      ``"newton-cholesky"``, more features → ``"lbfgs"``;
+    * dense X with fewer samples than features → ``"newton-cg"``.
 
     With an L1 or elastic-net penalty (``objective.l1_strength > 0``):
 
@@ -92,11 +97,8 @@ def select_solver(objective) -> str:
         if not objective.sparse and objective.X.nbytes > CD_MAX_DENSE_COPY_BYTES:
             return "prox"
         return "cd"
-    if objective.sparse:
+    if objective.sparse or objective.n_samples < objective.n_features:
         return "newton-cg"
-    if (
-        objective.n_features <= NEWTON_CHOLESKY_MAX_FEATURES
-        and objective.n_samples >= objective.n_features
-    ):
+    if objective.n_features <= NEWTON_CHOLESKY_MAX_FEATURES:
         return "newton-cholesky"
-    return "newton-cg"
+    return "lbfgs"

@@ -1,0 +1,133 @@
+"""The fused kernels against plain numpy (two BLAS passes) and finite differences.
+
+The row kernels take rows four at a time and split them into per-thread parts; the sizes here
+leave remainders of every length (n mod 4 and n mod n_parts) so the tail loops are checked.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+
+from logitfit import _kernels
+from logitfit._objective import BCEObjective
+
+
+def _data(n, d, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    X = (rng.normal(size=(n, d)) * np.logspace(-1, 1, d)).astype(dtype)
+    y = rng.random(n)  # soft labels exercise both terms of the loss
+    s = rng.uniform(0.5, 2.0, n)
+    w = rng.normal(size=d) / np.logspace(-1, 1, d) / d
+    return X, y, s, w
+
+
+def _numpy_loss_gradient(X, y, s, w, b):
+    z = X.astype(np.float64) @ w + b
+    loss = np.logaddexp(0.0, z) - y * z
+    r = s * (1.0 / (1.0 + np.exp(-z)) - y)
+    return float(s @ loss), np.r_[X.astype(np.float64).T @ r, r.sum()], z
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [1, 3, 4, 5, 10, 37])
+@pytest.mark.parametrize("n_parts", [1, 2, 3])
+def test_dense_loss_gradient_matches_numpy(dtype, n, n_parts):
+    X, y, s, w = _data(n, 7, dtype)
+    z_out = np.empty(n)
+    loss, grad = _kernels.dense_loss_gradient(X, y, s, w, 0.3, z_out, min(n_parts, n))
+    ref_loss, ref_grad, ref_z = _numpy_loss_gradient(X, y, s, w, 0.3)
+    np.testing.assert_allclose(loss, ref_loss, rtol=1e-12)
+    np.testing.assert_allclose(grad, ref_grad, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(z_out, ref_z, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [2, 5, 38])
+def test_dense_hessp_matches_numpy(dtype, n):
+    X, _, s, v = _data(n, 6, dtype, seed=1)
+    h = s * 0.2
+    out = _kernels.dense_hessp(X, h, v, -0.4, 2 if n > 2 else 1)
+    X64 = X.astype(np.float64)
+    a = h * (X64 @ v - 0.4)
+    np.testing.assert_allclose(out, np.r_[X64.T @ a, a.sum()], rtol=1e-10, atol=1e-13)
+
+
+def test_loss_gradient_is_the_derivative_of_the_loss():
+    # Central differences of the fused value against the fused gradient.
+    X, y, s, w = _data(41, 5, np.float64, seed=2)
+    z_out = np.empty(41)
+
+    def value(theta):
+        return _kernels.dense_loss_gradient(X, y, s, theta[:-1], theta[-1], z_out, 2)[0]
+
+    theta = np.r_[w, 0.2]
+    grad = _kernels.dense_loss_gradient(X, y, s, w, 0.2, z_out, 2)[1]
+    step = 1e-6
+    numeric = np.array([(value(theta + step * e) - value(theta - step * e)) / (2 * step)
+                        for e in np.eye(theta.size)])
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n", [1, 255, 256, 257, 3000])
+def test_dense_hessian_matches_numpy_across_block_boundaries(dtype, n, monkeypatch):
+    # Blocks of 256 rows: n just below, at and above a block and several blocks.
+    monkeypatch.setattr(_kernels, "_hessian_block_rows", lambda d: 256)
+    X, _, s, _ = _data(n, 9, dtype, seed=3)
+    X64 = X.astype(np.float64)
+    gram, cross, total = _kernels.dense_hessian(X, s)
+    np.testing.assert_allclose(gram, X64.T @ (s[:, None] * X64), rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(cross, X64.T @ s, rtol=1e-10, atol=1e-12)
+    assert total == pytest.approx(s.sum(), rel=1e-13)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_subsampled_hessian_is_the_scaled_hessian_of_the_rows(sparse):
+    X, y, s, w = _data(500, 6, np.float64, seed=4)
+    X = sp.csr_matrix(X * (np.abs(X) > 0.3)) if sparse else X
+    objective = BCEObjective(X, y, s, C=2.0)
+    coef = np.r_[w, -0.1]
+    rows = np.sort(np.random.default_rng(0).choice(500, 120, replace=False)).astype(np.int64)
+    # Reference: the full Hessian formula on the rows alone, data term scaled by 500 / 120.
+    dense = X.toarray() if sparse else X
+    Xa = np.c_[dense[rows], np.ones(120)]
+    z = Xa @ coef
+    p = 1.0 / (1.0 + np.exp(-z))
+    expected = (500 / 120) * Xa.T @ ((s[rows] * p * (1 - p))[:, None] * Xa)
+    expected[np.diag_indices(6)] += 0.5
+    np.testing.assert_allclose(objective.hessian(coef, rows), expected, rtol=1e-10, atol=1e-12)
+    # All rows: exactly the full Hessian.
+    np.testing.assert_allclose(objective.hessian(coef, np.arange(500, dtype=np.int64)),
+                               objective.hessian(coef), rtol=1e-12, atol=1e-12)
+
+
+def test_blas_runs_in_one_thread_only_for_moderate_orders():
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    def blas_threads():
+        return [i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"]
+
+    with threadpool_limits(2, user_api="blas"):
+        before = blas_threads()
+        with _kernels.blas_threads_for(100):
+            assert set(blas_threads()) == {1}
+        assert blas_threads() == before
+        for order in (10, 2000):
+            with _kernels.blas_threads_for(order):
+                assert blas_threads() == before
+
+
+@pytest.mark.parametrize("n", [1, 7, 5000])
+def test_csr_hessian_diagonal_matches_dense(n):
+    X, _, s, _ = _data(n, 8, np.float64, seed=5)
+    X[np.abs(X) < 0.5] = 0.0
+    X[:, 3] = 0.0  # an empty column
+    csr = sp.csr_matrix(X)
+    diagonal = _kernels.csr_hessian_diagonal(csr, s)
+    np.testing.assert_allclose(diagonal, np.r_[(X**2).T @ s, s.sum()], rtol=1e-12, atol=1e-14)
+    assert diagonal[3] == 0.0
+    np.testing.assert_allclose(_kernels.csr_hessian_diagonal(csr.astype(np.float32), s),
+                               np.r_[(X.astype(np.float32).astype(np.float64)**2).T @ s, s.sum()],
+                               rtol=1e-12)

@@ -1,0 +1,110 @@
+"""Newton-Cholesky's reused and subsampled Hessians, and the auto rule for wide dense data.
+
+The reference optimum is scikit-learn's (newton-cholesky, tight tolerance) on the same
+objective, compared through the objective value and the coefficients.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+
+from logitfit._objective import BCEObjective
+from logitfit.solvers import SOLVERS, select_solver
+from logitfit.solvers.newton_cholesky import hessian_rows
+
+
+def _tall_problem(n=24_000, d=5, seed=0):
+    rng = np.random.default_rng(seed)
+    scales = np.logspace(-1, 1, d)
+    X = rng.normal(size=(n, d)) @ (np.eye(d) + 0.6 * np.eye(d, k=1)) * scales + scales
+    z = X @ (rng.normal(size=d) / scales) + 0.2
+    y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(np.float64)
+    return np.ascontiguousarray(X), y
+
+
+@pytest.fixture(scope="module")
+def tall():
+    X, y = _tall_problem()
+    reference = SkLogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-12,
+                                     max_iter=1000).fit(X, y)
+    coef = np.r_[reference.coef_.ravel(), reference.intercept_]
+    return X, y, coef
+
+
+def _count_hessians(objective):
+    calls = []
+    original = objective.hessian
+
+    def counting(coef, rows=None):
+        calls.append(None if rows is None else rows.shape[0])
+        return original(coef, rows)
+
+    objective.hessian = counting
+    return calls
+
+
+@pytest.mark.parametrize("subsample", [True, False])
+def test_reused_hessians_reach_scikit_learns_optimum(tall, subsample):
+    X, y, reference = tall
+    objective = BCEObjective(X, y, C=1.0)
+    calls = _count_hessians(objective)
+    result = SOLVERS["newton-cholesky"].solve(
+        objective, np.zeros(objective.n_coef), tol=1e-10, max_iter=100,
+        hessian_reuse=True, subsample=subsample)
+    assert result.converged
+    f_ref = objective.value(reference)
+    assert objective.value(result.coef) <= f_ref + 1e-12 * abs(f_ref)
+    np.testing.assert_allclose(result.coef, reference, rtol=1e-6, atol=1e-7)
+    # Hessians were reused: fewer of them than iterations.
+    assert len(calls) < result.n_iter
+    if subsample:
+        # 24,000 / 8 rows >= 400 per coefficient: the first Hessian is subsampled.
+        assert calls[0] == 3000
+    else:
+        assert all(rows is None for rows in calls)
+
+
+def test_classic_newton_forms_a_hessian_every_iteration(tall):
+    X, y, reference = tall
+    objective = BCEObjective(X, y, C=1.0)
+    calls = _count_hessians(objective)
+    result = SOLVERS["newton-cholesky"].solve(
+        objective, np.zeros(objective.n_coef), tol=1e-10, max_iter=100, hessian_reuse=False)
+    assert result.converged
+    assert len(calls) == result.n_iter
+    np.testing.assert_allclose(result.coef, reference, rtol=1e-6, atol=1e-7)
+
+
+def test_reuse_is_chosen_by_size():
+    # Too small to pay: one Hessian per iteration, as in the classical method.
+    X, y = _tall_problem(n=2_000, d=5)
+    objective = BCEObjective(X, y)
+    calls = _count_hessians(objective)
+    result = SOLVERS["newton-cholesky"].solve(objective, np.zeros(6), tol=1e-9, max_iter=50)
+    assert result.converged and len(calls) == result.n_iter
+
+
+def test_hessian_rows_sample_an_eighth_only_of_tall_data():
+    assert hessian_rows(1000, 6) is None
+    rows = hessian_rows(80_000, 10)
+    assert rows.shape == (10_000,) and rows.dtype == np.int64
+    assert np.all(np.diff(rows) > 0) and rows[0] >= 0 and rows[-1] < 80_000
+    np.testing.assert_array_equal(rows, hessian_rows(80_000, 10))  # deterministic
+
+
+def test_refresh_ratio_is_validated(tall):
+    X, y, _ = tall
+    objective = BCEObjective(X[:100], y[:100])
+    with pytest.raises(ValueError, match="refresh_ratio must be in"):
+        SOLVERS["newton-cholesky"].solve(objective, np.zeros(6), tol=1e-6, max_iter=5,
+                                         refresh_ratio=1.5)
+
+
+def test_auto_rule_uses_lbfgs_for_wide_dense_data_with_more_samples():
+    wide_tall = BCEObjective(np.zeros((1100, 1001)), np.zeros(1100))
+    assert select_solver(wide_tall) == "lbfgs"
+    assert select_solver(BCEObjective(np.zeros((1100, 1000)), np.zeros(1100))) == (
+        "newton-cholesky")
+    assert select_solver(BCEObjective(np.zeros((1000, 1001)), np.zeros(1000))) == "newton-cg"
