@@ -13,6 +13,8 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 
 from logitfit import LogisticRegression
+from logitfit._objective import BCEObjective
+from logitfit.solvers import SOLVERS
 
 
 def sklearn_reference(X, y, sample_weight=None, **params):
@@ -244,3 +246,52 @@ def test_dense_and_sparse_agree_on_sparse_matrices_with_empty_rows():
     reference = sklearn_reference(X.toarray(), y)
     assert_same_model(model, reference)
     assert sp.issparse(X)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+@pytest.mark.parametrize("case", ["plain", "zero-weight-row", "soft-half-label", "warm-start",
+                                  "l1"])
+def test_non_finite_dense_x_is_rejected_in_the_first_pass(synthetic, dtype, bad, case):
+    """Dense X is checked inside the solver's first pass: every bad entry must still be found.
+
+    The cases are those where the bad entry's row has a zero residual or weight (0·∞ must
+    give NaN, not 0), a warm start away from 0, and the L1 solvers' first pass.
+    """
+    X, y = synthetic
+    X = X.astype(dtype)
+    row, column = 7, 3
+    X[row, column] = bad
+    weights = np.ones(len(y))
+    soft = y.astype(np.float64)
+    model = LogisticRegression(penalty="l1", C=0.5) if case == "l1" else LogisticRegression()
+    if case == "zero-weight-row":
+        weights[row] = 0.0
+    if case == "warm-start":
+        model.set_params(warm_start=True).fit(np.nan_to_num(X, posinf=0, neginf=0), y)
+    name = "NaN" if np.isnan(bad) else "infinity"
+    with pytest.raises(ValueError, match=f"Input X contains {name}"):
+        if case == "soft-half-label":
+            # Soft labels are not classes; the objective itself gets them, with r = 0 at z = 0.
+            soft[row] = 0.5
+            objective = BCEObjective(X, soft, weights)
+            objective.check_finite_data(np.zeros(objective.n_coef))
+        else:
+            model.fit(X, y, sample_weight=weights)
+
+
+def test_finite_but_overflowing_x_gets_its_own_error():
+    # Every row adds +0.5e308 to the gradient at the start (intercept 0, residuals ±0.5).
+    X = np.array([[1e308], [1e308], [-1e308], [-1e308]])
+    y = np.array([0, 0, 1, 1])
+    with pytest.raises(ValueError, match="overflowed.*Standardise X"):
+        LogisticRegression().fit(X, y)
+
+
+def test_the_finite_check_costs_no_extra_pass(synthetic):
+    """The fit makes exactly the passes of its solver alone: the check reuses the first."""
+    X, y = synthetic
+    model = LogisticRegression(solver="lbfgs", tol=1e-8).fit(X, y)
+    objective = BCEObjective(X, y.astype(np.float64))
+    SOLVERS["lbfgs"].solve(objective, model._initial_coef(objective), tol=1e-8, max_iter=1000)
+    assert model._objective.n_data_passes == objective.n_data_passes

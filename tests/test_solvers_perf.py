@@ -60,8 +60,8 @@ def test_reused_hessians_reach_scikit_learns_optimum(tall, subsample):
     # Hessians were reused: fewer of them than iterations.
     assert len(calls) < result.n_iter
     if subsample:
-        # 24,000 / 8 rows >= 400 per coefficient: the first Hessian is subsampled.
-        assert calls[0] == 3000
+        # max(24,000 / 32, 300 · 6) = 1,800 rows, at most an eighth: subsampled.
+        assert calls[0] == 1800
     else:
         assert all(rows is None for rows in calls)
 
@@ -86,12 +86,15 @@ def test_reuse_is_chosen_by_size():
     assert result.converged and len(calls) == result.n_iter
 
 
-def test_hessian_rows_sample_an_eighth_only_of_tall_data():
+def test_hessian_rows_keep_300_rows_per_coefficient_and_at_most_an_eighth():
     assert hessian_rows(1000, 6) is None
+    assert hessian_rows(23_999, 10) is None  # 3,000 rows would be more than an eighth
     rows = hessian_rows(80_000, 10)
-    assert rows.shape == (10_000,) and rows.dtype == np.int64
+    assert rows.shape == (3_000,) and rows.dtype == np.int64
     assert np.all(np.diff(rows) > 0) and rows[0] >= 0 and rows[-1] < 80_000
     np.testing.assert_array_equal(rows, hessian_rows(80_000, 10))  # deterministic
+    # Very tall data: a 32nd of the rows, more than 300 per coefficient.
+    assert hessian_rows(3_200_000, 10).shape == (100_000,)
 
 
 def test_refresh_ratio_is_validated(tall):

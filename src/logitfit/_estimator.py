@@ -12,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils import assert_all_finite
 from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
@@ -224,9 +225,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self : LogisticRegression
         """
         self._check_params()
+        # Dense X is checked for NaN and infinity within the solver's first pass (see
+        # BCEObjective.check_finite_data) rather than by a separate scan of X.
         X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
+            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
+            ensure_all_finite=False,
         )
+        if sp.issparse(X):
+            assert_all_finite(X.data, input_name="X")
         check_classification_targets(y)
         target_type = type_of_target(y, input_name="y", raise_unknown=True)
         if target_type != "binary":
@@ -264,8 +270,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         # coefficients and stop early once the exact check confirms separation.
         unpenalised = math.isinf(self._effective_C())
         monitor = SeparationMonitor(objective, callback) if unpenalised else None
+        coef0 = self._initial_coef(objective)
+        if not objective.sparse:
+            objective.check_finite_data(coef0)
         result = spec.solve(
-            objective, self._initial_coef(objective), tol=float(self.tol), max_iter=max_iter,
+            objective, coef0, tol=float(self.tol), max_iter=max_iter,
             callback=monitor or callback, **options,
         )
         if monitor is not None and not result.converged:

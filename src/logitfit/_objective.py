@@ -38,6 +38,7 @@ from collections.abc import Callable
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils import assert_all_finite
 
 from . import _kernels
 
@@ -84,6 +85,9 @@ class BCEObjective:
         self._logits = np.empty(self.n_samples)
         self._n_parts = _kernels.n_parts_for(self.n_samples)
         self._logits_coef: np.ndarray | None = None
+        # (θ, Σ sᵢ Lᵢ, its gradient) of the last fused pass, without the penalty: a solver
+        # that starts where the last fit or the input check stopped pays no second pass.
+        self._last_data_term: tuple[np.ndarray, float, np.ndarray] | None = None
 
     def set_penalty(self, C: float, l1_ratio: float = 0.0) -> None:
         """Change C and l1_ratio in place (a regularisation path reuses one objective)."""
@@ -159,26 +163,52 @@ class BCEObjective:
 
     # ------------------------------------------------------------------ value, gradient
     def loss_gradient(self, coef: np.ndarray) -> tuple[float, np.ndarray]:
-        """Return f(θ) and ∇f(θ), shape (n_coef,), from one fused pass over X."""
+        """Return f(θ) and ∇f(θ), shape (n_coef,), from one fused pass over X.
+
+        A call at the θ of the previous call reuses that pass (only the penalty, which
+        :meth:`set_penalty` may have changed since, is added again).
+        """
         w, b = self.split(coef)
         w = np.ascontiguousarray(w, dtype=np.float64)
-        X = self.X
-        if self.sparse:
-            loss, grad_full = _kernels.csr_loss_gradient(
-                X.data, X.indices, X.indptr, self.n_features, self.y, self.sample_weight,
-                w, b, self._logits, self._n_parts,
-            )
+        last = self._last_data_term
+        if last is not None and np.array_equal(last[0], coef):
+            loss, grad_full = last[1], last[2].copy()
         else:
-            loss, grad_full = _kernels.dense_loss_gradient(
-                X, self.y, self.sample_weight, w, b, self._logits, self._n_parts
-            )
-        self.n_data_passes += 1
-        self._logits_coef = np.array(coef, dtype=np.float64, copy=True)
+            X = self.X
+            if self.sparse:
+                loss, grad_full = _kernels.csr_loss_gradient(
+                    X.data, X.indices, X.indptr, self.n_features, self.y, self.sample_weight,
+                    w, b, self._logits, self._n_parts,
+                )
+            else:
+                loss, grad_full = _kernels.dense_loss_gradient(
+                    X, self.y, self.sample_weight, w, b, self._logits, self._n_parts
+                )
+            self.n_data_passes += 1
+            self._logits_coef = np.array(coef, dtype=np.float64, copy=True)
+            self._last_data_term = (self._logits_coef, float(loss), grad_full.copy())
         # A diverging fixed-step run may overflow here; solvers check the value for finiteness.
         with np.errstate(over="ignore", invalid="ignore"):
             value = float(loss) + 0.5 * self.l2_strength * float(w @ w)
         return value, self._finish_gradient(grad_full, w)
 
+    def check_finite_data(self, coef: np.ndarray) -> None:
+        """Raise ValueError if X holds NaN or infinity, at the cost of no extra pass.
+
+        Evaluates the loss and gradient at ``coef`` (the solver's start, which then reuses
+        the pass). Every entry of X enters the gradient through a product rᵢ·xᵢⱼ, and
+        0·∞ is NaN, so the gradient is finite exactly when X is, barring an overflow of
+        finite data; only then is X scanned again, to name the cause.
+        """
+        value, grad = self.loss_gradient(coef)
+        if np.isfinite(value) and np.isfinite(grad).all():
+            return
+        assert_all_finite(self.X.data if self.sparse else self.X, input_name="X")
+        raise ValueError(
+            "The loss or its gradient overflowed at the initial coefficients: the features "
+            "are too large in magnitude. Standardise X (for example with "
+            "sklearn.preprocessing.StandardScaler) or rescale it."
+        )
     def value(self, coef: np.ndarray) -> float:
         """Return f(θ)."""
         return self.loss_gradient(coef)[0]

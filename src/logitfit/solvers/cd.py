@@ -50,7 +50,6 @@ def _inner_factor(mean_violation: float) -> float:
 
 
 _COLUMNS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
-_LAST_EVALUATION: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 # A sparse working set's columns are extracted from the CSR matrix as they are first needed,
@@ -127,23 +126,10 @@ def _evaluate(objective, coef):
     """F(θ) and ∇f(θ) from one fused pass, or from none when θ is where the last call was.
 
     Along a regularisation path each fit starts at the previous solution, where the previous
-    fit already evaluated the loss and its gradient; only the penalty has changed since, and
-    its terms are added here exactly. This saves one pass over X per value of C.
+    fit already evaluated the loss and its gradient; the objective keeps that pass and adds
+    the changed penalty terms exactly. This saves one pass over X per value of C.
     """
-    n_features = objective.n_features
-    w = coef[:n_features]
-    l2 = objective.l2_strength
-    cached = _LAST_EVALUATION.get(objective)
-    if cached is not None and np.array_equal(cached[0], coef):
-        loss, loss_grad = cached[1], cached[2]
-        value = loss + 0.5 * l2 * float(w @ w)
-        grad = loss_grad.copy()
-        grad[:n_features] += l2 * w
-    else:
-        value, grad = objective.loss_gradient(coef)
-        loss_grad = grad.copy()
-        loss_grad[:n_features] -= l2 * w
-        _LAST_EVALUATION[objective] = (coef.copy(), value - 0.5 * l2 * float(w @ w), loss_grad)
+    value, grad = objective.loss_gradient(coef)
     return value + objective.penalty_value(coef), grad
 
 

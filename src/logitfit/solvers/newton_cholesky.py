@@ -11,11 +11,11 @@ Cholesky factor of the last Hessian it formed and steps along d = -H_k⁻¹ ∇f
 an earlier iterate and the exact gradient: the chord Newton method, which converges to the
 exact optimum, linearly with rate ‖I - H_k⁻¹ ∇²f(θ*)‖, small once θ_k is close. A new Hessian
 is formed when the last step reduced the gradient's max-norm by less than ``refresh_ratio``,
-or had to be shortened. On tall data (n_samples / 8 >= 400 n_coef) the Hessian is estimated
-from a fixed random eighth of the rows, scaled up, at an eighth of the cost (relative error
-about √(n_coef / m) ≤ 5 %); with exact gradients that changes only the linear rate, never the
-optimum. If a full step with a fresh subsampled Hessian does not halve the gradient, exact
-Hessians take over.
+or had to be shortened. On tall data the Hessian is estimated from a fixed random subset of
+m = max(n_samples / 32, 300 n_coef) rows (used when m <= n_samples / 8), scaled up: its
+relative error is about √(n_coef / m) <= 6 %, at m / n_samples of the cost. With exact
+gradients that changes only the linear rate, never the optimum. If a full step with a fresh
+subsampled Hessian does not halve the gradient, exact Hessians take over.
 
 When H is singular to working precision (collinear features or separable classes without a
 penalty) the Cholesky factorisation fails; the step then comes from a least-squares solve,
@@ -78,10 +78,12 @@ def newton_direction(hessian: np.ndarray, grad: np.ndarray) -> np.ndarray:
 # overhead of an iteration.
 _REUSE_MIN_COEF = 64
 _REUSE_MIN_SIZE = 1_000_000
-# Subsample the Hessian's rows only when the sample keeps at least this many rows per
-# coefficient, so its relative error (about √(n_coef / m)) is at most 5 %.
-_MIN_ROWS_PER_COEF = 400
-_SUBSAMPLE_FRACTION = 8
+# A subsampled Hessian keeps at least this many rows per coefficient, so that its relative
+# error (about √(n_coef / m)) is at most 6 %, and at least 1/32 of the rows; data too short
+# to leave out 7/8 of the rows get exact Hessians.
+_MIN_ROWS_PER_COEF = 300
+_MIN_SUBSAMPLE_FRACTION = 32
+_MAX_SUBSAMPLE_FRACTION = 8
 # A full step with a fresh subsampled Hessian that does not even halve the gradient means the
 # subsample misses something the full data has. (Far from the optimum an exact Newton step
 # can also reduce the gradient by less than refresh_ratio, so that threshold would give up on
@@ -90,9 +92,9 @@ _SUBSAMPLE_FAILURE_RATIO = 0.5
 
 
 def hessian_rows(n_samples: int, n_coef: int, seed: int = 0) -> np.ndarray | None:
-    """Sorted rows for a subsampled Hessian (a random eighth), or None if data are too short."""
-    m = n_samples // _SUBSAMPLE_FRACTION
-    if m < _MIN_ROWS_PER_COEF * n_coef:
+    """Sorted rows for a subsampled Hessian, or None if the data are too short for one."""
+    m = max(n_samples // _MIN_SUBSAMPLE_FRACTION, _MIN_ROWS_PER_COEF * n_coef)
+    if m > n_samples // _MAX_SUBSAMPLE_FRACTION:
         return None
     rng = np.random.default_rng(seed)
     return np.sort(rng.choice(n_samples, size=m, replace=False)).astype(np.int64)
@@ -108,7 +110,7 @@ def solve(
     max_iter: int,
     callback: Callback | None = None,
     hessian_reuse: bool | None = None,
-    refresh_ratio: float = 0.25,
+    refresh_ratio: float = 0.1,
     subsample: bool = True,
 ) -> SolverResult:
     """Minimise ``objective`` by Newton's method with a Cholesky solve and line search.
@@ -119,11 +121,11 @@ def solve(
         Keep a Hessian's factorisation while steps with it make progress (see the module
         docstring). None decides by size: on when n_coef >= 64 and n_samples·n_coef >= 10⁶.
         False forms a new Hessian at every iteration (the classical method).
-    refresh_ratio : float, default=0.25
+    refresh_ratio : float, default=0.1
         With reuse, form a new Hessian when the last step reduced the gradient's max-norm by
         less than this factor; in (0, 1).
     subsample : bool, default=True
-        With reuse, estimate Hessians from a random eighth of the rows on tall data.
+        With reuse, estimate Hessians from a random subset of the rows on tall data.
     """
     if not 0.0 < refresh_ratio < 1.0:
         raise ValueError(f"refresh_ratio must be in (0, 1), got {refresh_ratio!r}.")
@@ -146,14 +148,11 @@ def solve(
         previous = state["previous_norm"]
         ratio = norm / previous if previous else np.inf
         state["previous_norm"] = norm
-        if state["fresh"] and previous_step >= 1.0:
-            # The last step was a full step with a fresh factor: try the same factor again,
-            # unless it was a subsampled one that failed (see _SUBSAMPLE_FAILURE_RATIO).
-            stale = ratio > _SUBSAMPLE_FAILURE_RATIO and state["rows"] is not None
-            if stale:
-                state["rows"] = None
-        else:
-            stale = state["factor"] is None or previous_step < 1.0 or ratio > refresh_ratio
+        if (state["fresh"] and previous_step >= 1.0 and state["rows"] is not None
+                and ratio > _SUBSAMPLE_FAILURE_RATIO):
+            # A full step with a fresh subsampled factor failed: exact Hessians from now on.
+            state["rows"] = None
+        stale = state["factor"] is None or previous_step < 1.0 or ratio > refresh_ratio
         if stale:
             hessian = objective.hessian(coef, state["rows"])
             state["factor"] = cholesky_factor(hessian)
