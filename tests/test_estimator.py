@@ -295,3 +295,21 @@ def test_the_finite_check_costs_no_extra_pass(synthetic):
     objective = BCEObjective(X, y.astype(np.float64))
     SOLVERS["lbfgs"].solve(objective, model._initial_coef(objective), tol=1e-8, max_iter=1000)
     assert model._objective.n_data_passes == objective.n_data_passes
+
+
+@pytest.mark.parametrize("labels", [
+    np.array([False, True]), np.array([-3, 7], dtype=np.int8), np.array([2, 5], dtype=np.uint16),
+    np.array([-1.0, 1e9]), np.array(["no", "yes"]), np.array(["b", "a"], dtype=object),
+])
+def test_classes_are_those_of_numpy_unique(synthetic, labels):
+    X, y = synthetic
+    y_labels = labels[y.astype(int)]
+    model = LogisticRegression().fit(X, y_labels)
+    expected = np.unique(y_labels)
+    assert model.classes_.dtype == y_labels.dtype
+    np.testing.assert_array_equal(model.classes_, expected)
+    # The sorted first label is class 0: the same model as for y (or 1 - y) in 0/1.
+    y01 = (y_labels == expected[1]).astype(int)
+    reference = LogisticRegression().fit(X, y01)
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-12)
+    np.testing.assert_array_equal(model.predict(X), expected[reference.predict(X)])

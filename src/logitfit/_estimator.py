@@ -28,6 +28,20 @@ from .solvers._registry import check_penalty_support
 _SUPPORTED_PENALTIES = ("l2", "l1", "elasticnet", None)
 
 
+def _encode_binary(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the sorted distinct labels, shape (k,), and y as 0.0/1.0, shape (n_samples,).
+
+    For a target already known to be binary: numeric labels take a min and a max, two
+    passes, where ``np.unique`` sorts all of y; other labels go through ``np.unique``.
+    """
+    if y.dtype.kind in "biuf":
+        low, high = y.min(), y.max()
+        classes = np.array([low] if low == high else [low, high], dtype=y.dtype)
+        return classes, (y == high).astype(np.float64)
+    classes, encoded = np.unique(y, return_inverse=True)
+    return classes, encoded.astype(np.float64)
+
+
 class LogisticRegression(ClassifierMixin, BaseEstimator):
     """Binary logistic regression fitted by minimising the penalised binary cross-entropy.
 
@@ -241,13 +255,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"{target_type}. For more classes wrap the model in "
                 "sklearn.multiclass.OneVsRestClassifier."
             )
-        self.classes_, y_encoded = np.unique(y, return_inverse=True)
+        self.classes_, y_encoded = _encode_binary(y)
         if self.classes_.shape[0] != 2:
             raise ValueError(
                 "y contains only one class "
                 f"({self.classes_.tolist()}); a classifier needs samples of both classes."
             )
-        y_encoded = y_encoded.astype(np.float64)
         weights = self._sample_weights(X, y_encoded.astype(np.intp), sample_weight)
         objective = BCEObjective(
             X, y_encoded, weights, C=self._effective_C(), fit_intercept=self.fit_intercept,

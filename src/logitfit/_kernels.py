@@ -347,11 +347,11 @@ def _weighted_block(X_block, root_weight, out):
 
 @numba.njit(cache=True, nogil=True)
 def _weighted_rows_block(X, rows, root_weight, out):
-    # As _weighted_block, for the rows X[rows] (root_weight is indexed like X).
+    # As _weighted_block, for the rows X[rows] (root_weight is indexed like rows).
     d = X.shape[1]
     for i in range(rows.shape[0]):
         r = rows[i]
-        s = root_weight[r]
+        s = root_weight[i]
         row = X[r]
         out_row = out[i]
         for j in range(d):
@@ -383,7 +383,8 @@ def dense_hessian(X, hessian_weight, rows=None):
     memory is one (block_rows, d + 1) buffer. The scaling runs in this thread, between the
     BLAS calls, so numba's threads never compete with BLAS's for the cores.
 
-    ``rows`` (sorted int64 indices), when given, restricts every sum to those rows.
+    ``rows`` (sorted int64 indices, shape (m,)), when given, restricts every sum to those
+    rows, and ``hessian_weight`` then has shape (m,): the weights of those rows.
     """
     n, d = X.shape
     m = n if rows is None else rows.shape[0]
@@ -398,7 +399,7 @@ def dense_hessian(X, hessian_weight, rows=None):
             if rows is None:
                 _weighted_block(X[start:stop], root_weight[start:stop], block)
             else:
-                _weighted_rows_block(X, rows[start:stop], root_weight, block)
+                _weighted_rows_block(X, rows[start:stop], root_weight[start:stop], block)
             # block is C-ordered (m, d + 1), so block.T is an F-ordered (d + 1, m) matrix A
             # and syrk(trans=0) adds A Aᵀ = blockᵀ block without copying.
             gram = blas.dsyrk(1.0, block.T, beta=1.0, c=gram, trans=0, lower=0,
@@ -500,11 +501,11 @@ def csr_hessian_diagonal(X, hessian_weight):
 def csr_hessian(X, hessian_weight, rows=None):
     """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for CSR X, with X's sparsity (no dense n x d).
 
-    ``rows``, when given, restricts every sum to those rows.
+    ``rows``, when given, restricts every sum to those rows, and ``hessian_weight`` then
+    holds the weights of those rows only.
     """
     if rows is not None:
         X = X[rows]
-        hessian_weight = hessian_weight[rows]
     root_weight = np.sqrt(hessian_weight)
     scaled_data = X.data * np.repeat(root_weight, np.diff(X.indptr))
     scaled = type(X)((scaled_data, X.indices, X.indptr), shape=X.shape)

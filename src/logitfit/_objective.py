@@ -247,8 +247,8 @@ class BCEObjective:
             return _kernels.csr_linear_predictor(X.data, X.indices, X.indptr, w, b, self._n_parts)
         return _kernels.dense_linear_predictor(self.X, w, b, self._n_parts)
 
-    def hessian_weights(self, coef: np.ndarray) -> np.ndarray:
-        """Return hᵢ = sᵢ σ(zᵢ)(1 - σ(zᵢ)), shape (n_samples,).
+    def hessian_weights(self, coef: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Return hᵢ = sᵢ σ(zᵢ)(1 - σ(zᵢ)), shape (n_samples,), or (m,) for ``rows`` (m,).
 
         Reuses the logits of the last :meth:`loss_gradient` call when it was at the same θ,
         which is the common case in Newton methods (the accepted line-search point).
@@ -257,7 +257,10 @@ class BCEObjective:
             logits = self._logits
         else:
             logits = self.linear_predictor(coef)
-        return _kernels.hessian_weights(logits, self.sample_weight, self._n_parts)
+        if rows is None:
+            return _kernels.hessian_weights(logits, self.sample_weight, self._n_parts)
+        return _kernels.hessian_weights(logits[rows], self.sample_weight[rows],
+                                        _kernels.n_parts_for(rows.shape[0]))
 
     def _penalty_diagonal(self) -> np.ndarray:
         diag = np.full(self.n_coef, self.l2_strength)
@@ -272,7 +275,7 @@ class BCEObjective:
         those rows only and scaled by n_samples / m: a subsampled Hessian, m/n of the cost.
         The penalty term stays exact.
         """
-        weights = self.hessian_weights(coef)
+        weights = self.hessian_weights(coef, rows)
         builder = _kernels.csr_hessian if self.sparse else _kernels.dense_hessian
         if rows is None:
             gram, cross, total = builder(self.X, weights)

@@ -76,7 +76,7 @@ def newton_direction(hessian: np.ndarray, grad: np.ndarray) -> np.ndarray:
 
 # Reuse Hessians only where one costs clearly more than a pass over X and than the Python
 # overhead of an iteration.
-_REUSE_MIN_COEF = 64
+_REUSE_MIN_COEF = 8
 _REUSE_MIN_SIZE = 1_000_000
 # A subsampled Hessian keeps at least this many rows per coefficient, so that its relative
 # error (about √(n_coef / m)) is at most 6 %, and at least 1/32 of the rows; data too short
