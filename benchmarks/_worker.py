@@ -14,6 +14,7 @@ Commands
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sys
@@ -121,10 +122,14 @@ class Worker:
         objective32 = BCEObjective(X32, self.y, C=1.0)
         k = min(gemm_rows, X.shape[0])
         head = X[:k]
+        # The objective keeps its last pass for a call at the same θ: alternate between two
+        # θ one ulp apart so that every call is a real pass over X.
+        thetas = itertools.cycle([theta, np.nextafter(theta, np.inf)])
+        thetas32 = itertools.cycle([theta, np.nextafter(theta, np.inf)])
         calls = {
             "sum": lambda: X.sum(),
-            "loss_gradient": lambda: self.objective.loss_gradient(theta),
-            "loss_gradient_f32": lambda: objective32.loss_gradient(theta),
+            "loss_gradient": lambda: self.objective.loss_gradient(next(thetas)),
+            "loss_gradient_f32": lambda: objective32.loss_gradient(next(thetas32)),
             "gemm": lambda: head.T @ head,
             "hessian": lambda: self.objective.hessian(theta),
         }

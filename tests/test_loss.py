@@ -119,3 +119,14 @@ def test_soft_label_loss_is_the_mix_of_hard_label_losses(z, y):
     assert np.isfinite(_loss.loss_scalar(z, y))
     # Rounding of y z is relative to |z|, not to the (possibly tiny) loss.
     assert _loss.loss_scalar(z, y) == pytest.approx(mixed, rel=1e-12, abs=1e-15 * abs(z))
+
+
+def test_import_leaves_the_array_functions_unbuilt():
+    """``import logitfit`` must not load the ufuncs' compiled code (a large part of start-up)."""
+    import subprocess
+    import sys
+
+    code = ("import logitfit, logitfit._loss as m; "
+            "print(sorted(name for name in m._UFUNCS if name in vars(m)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

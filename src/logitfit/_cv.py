@@ -21,10 +21,8 @@ from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from . import _kernels
+from . import _kernels, _loss
 from ._estimator import LogisticRegression
-from ._loss import log_sigmoid, sigmoid
-from ._loss import loss as pointwise_loss
 from ._objective import BCEObjective
 from ._path import default_Cs, fit_path, max_null_gradient
 from .solvers import SOLVERS
@@ -36,7 +34,7 @@ _SELECTIONS = ("best", "one_standard_error")
 def _score(scoring: str, y: np.ndarray, z: np.ndarray, weights: np.ndarray) -> float:
     # y in {0, 1}, z the logits of the held-out rows; larger is better for every scoring.
     if scoring == "neg_log_loss":
-        return -float(weights @ pointwise_loss(z, y)) / float(weights.sum())
+        return -float(weights @ _loss.loss(z, y)) / float(weights.sum())
     if scoring == "roc_auc":
         if np.unique(y).size < 2:
             return np.nan
@@ -354,7 +352,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, 2)
         """
         z = self.decision_function(X)
-        return np.column_stack([sigmoid(-z), sigmoid(z)])
+        return np.column_stack([_loss.sigmoid(-z), _loss.sigmoid(z)])
 
     def predict_log_proba(self, X):
         """Return log class probabilities, shape (n_samples, 2).
@@ -368,7 +366,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples, 2)
         """
         z = self.decision_function(X)
-        return np.column_stack([log_sigmoid(-z), log_sigmoid(z)])
+        return np.column_stack([_loss.log_sigmoid(-z), _loss.log_sigmoid(z)])
 
     def predict(self, X):
         """Return the predicted labels, shape (n_samples,).
