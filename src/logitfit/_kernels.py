@@ -69,7 +69,8 @@ def _blas_controller() -> ThreadpoolController:
 
 
 @contextlib.contextmanager
-def _one_blas_thread():
+def one_blas_thread():
+    """Context manager: BLAS in one thread inside, as before outside."""
     # threadpoolctl's own limit() re-reads every library's state on each use (about 20 µs);
     # this is a few µs, and small fits make several such calls per iteration.
     libraries = _blas_controller().lib_controllers
@@ -87,7 +88,7 @@ def blas_threads_for(order: int):
     """Context manager: BLAS in one thread for matrices of moderate ``order`` (see above)."""
     if not BLAS_LIMIT_MIN_ORDER <= order < BLAS_THREADING_MIN_ORDER:
         return contextlib.nullcontext()
-    return _one_blas_thread()
+    return one_blas_thread()
 
 
 class _RowPass:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.optimize
 
+from .._kernels import one_blas_thread
 from ._base import EPS, Callback, History, SolverResult, converged
 from ._registry import register
 
@@ -59,11 +60,14 @@ def solve(
             stopped_by_callback.append(True)
             raise StopIteration
 
-    result = scipy.optimize.minimize(
-        mean_loss_gradient, coef, jac=True, method="L-BFGS-B", callback=on_iteration,
-        options={"maxiter": max_iter, "maxcor": memory, "gtol": tol, "ftol": EPS,
-                 "maxls": 50, "maxfun": 10 * max_iter + 100},
-    )
+    # L-BFGS-B's own BLAS calls are on (n_coef, memory) matrices, too small to gain from
+    # threads; in one thread, no idle BLAS worker spins on a core the next pass needs.
+    with one_blas_thread():
+        result = scipy.optimize.minimize(
+            mean_loss_gradient, coef, jac=True, method="L-BFGS-B", callback=on_iteration,
+            options={"maxiter": max_iter, "maxcor": memory, "gtol": tol, "ftol": EPS,
+                     "maxls": 50, "maxfun": 10 * max_iter + 100},
+        )
     value, grad = value_grad_at(result.x)
     done = converged(objective, grad, tol)
     if stopped_by_callback:
