@@ -77,7 +77,7 @@ class SparseColumns:
         n_features = X.shape[1]
         self.slots = np.full(n_features, -1, dtype=np.int64)
         self.data = np.empty(0, dtype=X.data.dtype)
-        self.rows = np.empty(0, dtype=np.int64)
+        self.rows = np.empty(0, dtype=_cd_kernels.row_index_dtype(X.shape[0]))
         self.indptr = np.zeros(1, dtype=np.int64)
         self.column_nnz = _cd_kernels.column_counts(X.indices[: X.nnz], n_features)
         self.complete = False
@@ -100,8 +100,9 @@ class SparseColumns:
         slot_of[new] = np.arange(new.size)
         col_ptr = np.zeros(new.size + 1, dtype=np.int64)
         np.cumsum(self.column_nnz[new], out=col_ptr[1:])
-        data, rows = _cd_kernels.csr_extract_columns(X.data, X.indices, X.indptr, slot_of,
-                                                     col_ptr)
+        data, rows = _cd_kernels.csr_extract_columns(
+            X.data, X.indices, X.indptr, slot_of, col_ptr,
+            np.empty(int(col_ptr[-1]), dtype=self.rows.dtype))
         self.slots[new] = self.indptr.size - 1 + np.arange(new.size)
         self.data = np.concatenate([self.data, data])
         self.rows = np.concatenate([self.rows, rows])
