@@ -27,9 +27,10 @@ Usage::
     python benchmarks/sparse.py            # full sizes (tens of minutes on 2 cores)
     python benchmarks/sparse.py --quick    # 10x smaller, a minute or two
     python benchmarks/sparse.py --smoke    # tiny, seconds (used by the test suite)
+    python benchmarks/sparse.py --tasks l1 # only the single L1 fit
 
-The table goes to ``benchmarks/RESULTS.md`` under ``## Sparse models`` (only that section is
-replaced) and to stdout.
+The tables go to ``benchmarks/RESULTS.md`` under ``## Sparse models`` (only that section is
+replaced; with ``--tasks``, only the tables of the tasks run) and to stdout.
 """
 
 from __future__ import annotations
@@ -349,18 +350,53 @@ def table(title, info, rows, cap, goal) -> list[str]:
     return lines + [""]
 
 
-def write_section(path: Path, body: list[str]) -> None:
-    """Replace the ``## Sparse models`` section of ``path`` (create file/section if missing)."""
+TASK_TITLES = {"l1": "### L1, ", "path": "-point L1 path", "elasticnet": "### Elastic net"}
+
+
+def task_of(title: str) -> str | None:
+    """The task whose table has this ``### `` title."""
+    return next((task for task, key in TASK_TITLES.items() if key in title), None)
+
+
+def write_section(path: Path, body: list[str], *, keep_tasks=()) -> None:
+    """Replace the ``## Sparse models`` section of ``path`` (create file/section if missing).
+
+    The tables of ``keep_tasks`` (tasks not run this time) are kept from the old section,
+    each with the provenance line it was measured under, in the order of ``TASK_TITLES``.
+    """
     text = path.read_text() if path.exists() else "# Benchmark results\n"
     lines = text.splitlines()
     start = next((i for i, line in enumerate(lines) if line.strip() == SECTION), None)
-    if start is None:
-        new = lines + ([""] if lines and lines[-1] else []) + [SECTION, ""] + body
-    else:
+    end = start
+    if start is not None:
         end = next((i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")),
                    len(lines))
-        new = lines[:start] + [SECTION, ""] + body + lines[end:]
-    path.write_text("\n".join(new).rstrip("\n") + "\n")
+    old = _tables(lines[start + 1:end] if start is not None else [])
+    new = _tables(body)
+    head = body[: next((i for i, line in enumerate(body) if line.startswith("### ")),
+                       len(body))]
+    merged = list(head)
+    for task in TASK_TITLES:
+        table_lines = new.get(task) or (old.get(task) if task in keep_tasks else None)
+        merged += table_lines or []
+    if start is None:
+        new_lines = lines + ([""] if lines and lines[-1] else []) + [SECTION, ""] + merged
+    else:
+        new_lines = lines[:start] + [SECTION, ""] + merged + lines[end:]
+    path.write_text("\n".join(new_lines).rstrip("\n") + "\n")
+
+
+def _tables(lines: list[str]) -> dict[str, list[str]]:
+    """Split a section's lines into its ``### `` tables, keyed by task."""
+    tables: dict[str, list[str]] = {}
+    current = None
+    for line in lines:
+        if line.startswith("### "):
+            current = task_of(line)
+            tables[current] = []
+        if current is not None:
+            tables[current].append(line)
+    return tables
 
 
 def environment() -> str:
@@ -385,43 +421,55 @@ def main(argv=None) -> int:
     parser.add_argument("--output", type=Path, default=Path(__file__).parent / "RESULTS.md")
     parser.add_argument("--cap", type=float, default=None,
                         help="seconds after which a run is stopped and reported as capped")
+    parser.add_argument("--tasks", default=",".join(TASK_TITLES),
+                        help="comma-separated subset of l1,path,elasticnet to run; the tables "
+                             "of the others are kept from the output file")
     args = parser.parse_args(argv)
+    tasks = [task.strip() for task in args.tasks.split(",") if task.strip()]
+    unknown = sorted(set(tasks) - set(TASK_TITLES))
+    if unknown:
+        parser.error(f"unknown task(s) {', '.join(unknown)}; choose from "
+                     f"{', '.join(TASK_TITLES)}")
     mode = "smoke" if args.smoke else "quick" if args.quick else "full"
     cfg = SIZES[mode]
     cap = args.cap or cfg["cap"]
     repeats = cfg["repeats"]
-
-    n, d, density = cfg["text"]
-    X, y = make_text_like(n, d, density)
-    text_objective = BCEObjective(X, y, fit_intercept=False)
-    C_1pct, C_min = choose_C(text_objective, 1.0, 0.01)
-    print(f"text-like CSR {n} x {d}, {X.nnz} non-zeros; C(1%) = {C_1pct:.4g}", flush=True)
-    body = [f"Mode `{mode}`; {environment()}.",
-            f"Timings are medians of {repeats} runs (fewer where marked) on a shared machine, "
+    measured = f"Measured in mode `{mode}`; {environment()}."
+    body = [f"Timings are medians of {repeats} runs (fewer where marked) on a shared machine, "
             "so they are noisy: read the ratios, not the seconds. scikit-learn's saga and "
             "liblinear are single-threaded, so logitfit is timed on 1 thread (like for like) "
-            "and with all of numba's threads.", ""]
-    rows, info = task_l1(X, y, C_1pct, repeats=repeats, cap=cap)
-    body += table(f"L1, text-like CSR {n:,} x {d:,} ({density:.1%} non-zeros)", info, rows,
-                  cap, 0.5)
-    print("\n".join(body), flush=True)
+            "and with all of numba's threads. Each table says when and at which commit it was "
+            "measured.", ""]
 
-    grid = np.geomspace(C_min, C_1pct, cfg["path_points"])
-    path_cap = args.cap or cfg["path_cap"]
-    rows, info = task_path(X, y, grid, repeats=repeats, cap=path_cap)
-    part = table(f"{grid.size}-point L1 path, same workload", info, rows, path_cap, 0.3)
-    body += part
-    print("\n".join(part), flush=True)
+    def add(part):
+        part[1:1] = ["", measured]
+        body.extend(part)
+        print("\n".join(part), flush=True)
 
-    n, d = cfg["dense"]
-    X, y = make_dense(n, d)
-    C_half, _ = choose_C(BCEObjective(X, y), 0.5, 0.5)
-    rows, info = task_elasticnet(X, y, C_half, repeats=repeats, cap=cap)
-    part = table(f"Elastic net (l1_ratio=0.5), dense {n:,} x {d:,}", info, rows, cap, 0.5)
-    body += part
-    print("\n".join(part), flush=True)
+    if "l1" in tasks or "path" in tasks:
+        n, d, density = cfg["text"]
+        X, y = make_text_like(n, d, density)
+        text_objective = BCEObjective(X, y, fit_intercept=False)
+        C_1pct, C_min = choose_C(text_objective, 1.0, 0.01)
+        print(f"text-like CSR {n} x {d}, {X.nnz} non-zeros; C(1%) = {C_1pct:.4g}", flush=True)
+        if "l1" in tasks:
+            rows, info = task_l1(X, y, C_1pct, repeats=repeats, cap=cap)
+            add(table(f"L1, text-like CSR {n:,} x {d:,} ({density:.1%} non-zeros)", info,
+                      rows, cap, 0.5))
+        if "path" in tasks:
+            grid = np.geomspace(C_min, C_1pct, cfg["path_points"])
+            path_cap = args.cap or cfg["path_cap"]
+            rows, info = task_path(X, y, grid, repeats=repeats, cap=path_cap)
+            add(table(f"{grid.size}-point L1 path, same workload", info, rows, path_cap, 0.3))
 
-    write_section(args.output, body)
+    if "elasticnet" in tasks:
+        n, d = cfg["dense"]
+        X, y = make_dense(n, d)
+        C_half, _ = choose_C(BCEObjective(X, y), 0.5, 0.5)
+        rows, info = task_elasticnet(X, y, C_half, repeats=repeats, cap=cap)
+        add(table(f"Elastic net (l1_ratio=0.5), dense {n:,} x {d:,}", info, rows, cap, 0.5))
+
+    write_section(args.output, body, keep_tasks=set(TASK_TITLES) - set(tasks))
     print(f"written to {args.output}")
     return 0
 

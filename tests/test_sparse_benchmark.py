@@ -42,3 +42,26 @@ def test_section_is_created_when_missing(sparse_benchmark, tmp_path):
     results = tmp_path / "RESULTS.md"
     sparse_benchmark.write_section(results, ["a table"])
     assert results.read_text() == "# Benchmark results\n\n## Sparse models\n\na table\n"
+
+
+def test_a_subset_of_tasks_keeps_the_other_tables(sparse_benchmark, tmp_path):
+    results = tmp_path / "RESULTS.md"
+    results.write_text("# Benchmark results\n\n## Sparse models\n\nold header\n\n"
+                       "### L1, text-like CSR old\n\nold l1 table\n\n"
+                       "### 5-point L1 path, same workload\n\nold path table\n\n"
+                       "### Elastic net (l1_ratio=0.5), old\n\nold elastic-net table\n")
+    assert sparse_benchmark.main(["--smoke", "--tasks", "l1", "--output", str(results)]) == 0
+    text = results.read_text()
+    assert "old l1 table" not in text and "old header" not in text
+    assert "old path table" in text and "old elastic-net table" in text
+    assert (text.index("### L1, text-like CSR 600") < text.index("old path table")
+            < text.index("old elastic-net table"))
+    assert text.count("### L1, text-like CSR") == 1
+    assert "Measured in mode `smoke`" in text
+
+
+def test_unknown_task_is_refused(sparse_benchmark, capsys):
+    with pytest.raises(SystemExit) as excinfo:
+        sparse_benchmark.main(["--smoke", "--tasks", "l2"])
+    assert excinfo.value.code == 2
+    assert "unknown task(s) l2" in capsys.readouterr().err
