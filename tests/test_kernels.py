@@ -31,7 +31,7 @@ def _numpy_loss_gradient(X, y, s, w, b):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("n", [1, 3, 4, 5, 10, 37])
+@pytest.mark.parametrize("n", [1, 3, 4, 5, 8, 10, 17, 37, 64])  # blocks of 8 and remainders
 @pytest.mark.parametrize("n_parts", [1, 2, 3])
 def test_dense_loss_gradient_matches_numpy(dtype, n, n_parts):
     X, y, s, w = _data(n, 7, dtype)
@@ -44,7 +44,7 @@ def test_dense_loss_gradient_matches_numpy(dtype, n, n_parts):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("n", [2, 5, 38])
+@pytest.mark.parametrize("n", [2, 5, 8, 38, 65])
 def test_dense_hessp_matches_numpy(dtype, n):
     X, _, s, v = _data(n, 6, dtype, seed=1)
     h = s * 0.2
