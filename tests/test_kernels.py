@@ -31,7 +31,7 @@ def _numpy_loss_gradient(X, y, s, w, b):
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
-@pytest.mark.parametrize("n", [1, 3, 4, 5, 8, 10, 17, 37, 64])  # blocks of 8 and remainders
+@pytest.mark.parametrize("n", [1, 3, 4, 5, 8, 10, 17, 37, 64, 77, 200])  # groups, blocks, rest
 @pytest.mark.parametrize("n_parts", [1, 2, 3])
 def test_dense_loss_gradient_matches_numpy(dtype, n, n_parts):
     X, y, s, w = _data(n, 7, dtype)
@@ -41,6 +41,23 @@ def test_dense_loss_gradient_matches_numpy(dtype, n, n_parts):
     np.testing.assert_allclose(loss, ref_loss, rtol=1e-12)
     np.testing.assert_allclose(grad, ref_grad, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(z_out, ref_z, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("d", [300, 5000])
+def test_dense_loss_gradient_on_wide_rows_matches_numpy(dtype, d):
+    # Wide rows make the row groups of the pass smaller (down to one block of eight rows).
+    itemsize = np.dtype(dtype).itemsize
+    group = _kernels._group_rows(d, itemsize)
+    assert group % 8 == 0 and 8 <= group <= 64
+    assert group == 8 or group * d * itemsize <= _kernels._GROUP_BYTES
+    X, y, s, w = _data(45, d, dtype, seed=5)
+    z_out = np.empty(45)
+    loss, grad = _kernels.dense_loss_gradient(X, y, s, w, -0.2, z_out, 2)
+    ref_loss, ref_grad, ref_z = _numpy_loss_gradient(X, y, s, w, -0.2)
+    np.testing.assert_allclose(loss, ref_loss, rtol=1e-12)
+    np.testing.assert_allclose(grad, ref_grad, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(z_out, ref_z, rtol=1e-11, atol=1e-13)
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])

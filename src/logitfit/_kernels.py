@@ -34,7 +34,7 @@ from numba import prange
 from scipy.linalg import blas
 from threadpoolctl import ThreadpoolController
 
-from ._loss import hessian_scalar, loss_gradient_scalar
+from ._loss import hessian_scalar, loss_gradient_block, loss_gradient_scalar
 
 _MIN_ROWS_PER_PART = 2048
 
@@ -130,6 +130,20 @@ def _axpy(a, x, out):
 # (one chain per row would wait on it), and the gradient (or output) vector is loaded and
 # stored once per eight rows instead of once per row.
 _BLOCK = 8
+
+
+# The loss+gradient pass computes the logits of a group of rows (several blocks), their
+# losses in one vectorised call, then the gradient update, so the rows are read twice: the
+# group is kept to this many bytes, so the second read comes from cache, and to 64 rows,
+# beyond which the vectorised call gains nothing more.
+_GROUP_BYTES = 256 * 1024
+_MAX_GROUP_BLOCKS = 8
+
+
+@numba.njit(cache=True)
+def _group_rows(n_features, itemsize):
+    blocks = _GROUP_BYTES // (_BLOCK * max(n_features, 1) * itemsize)
+    return _BLOCK * max(1, min(_MAX_GROUP_BLOCKS, blocks))
 
 
 @_vector_op
@@ -248,9 +262,10 @@ def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
     """Return (Σ sᵢ Lᵢ, Σ sᵢ (σ(zᵢ) - yᵢ) [xᵢ, 1]) and store zᵢ in ``z_out``.
 
     ``z_out`` (n,) keeps the logits so that Hessian weights at the same coefficients need no
-    second pass over X. Rows go eight at a time (see ``_BLOCK``): eight dot products, eight
-    pointwise losses, whose libm calls the processor overlaps, then one fused update of the
-    gradient while the rows are still in L1 cache.
+    second pass over X. Rows go in groups of up to 64 (``_group_rows``): their dot products
+    eight rows at a time, their pointwise losses in one vectorised call
+    (``loss_gradient_block``), then the gradient update eight rows at a time while the group
+    is still in cache.
     """
     n, d = X.shape
     loss_parts = np.zeros(n_parts)
@@ -260,21 +275,42 @@ def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
         stop = (n * (t + 1)) // n_parts
         # A private, contiguous accumulator: the compiler knows it aliases nothing.
         grad_w = np.zeros(d)
-        logits = np.empty(_BLOCK)
-        residuals = np.empty(_BLOCK)
+        group = _group_rows(d, X.itemsize)
+        losses = np.empty(group)
+        residuals = np.empty(group)
+        scratch_bits = np.empty(group, dtype=np.int64)
         loss_acc = 0.0
         grad_b = 0.0
         i = start
+        while i + group <= stop:
+            logits = z_out[i:i + group]
+            for b in range(0, group, _BLOCK):
+                _dot8(X, i + b, w, logits[b:])
+            for k in range(group):
+                logits[k] += intercept
+            loss_gradient_block(logits, y[i:i + group], losses, residuals, scratch_bits)
+            for k in range(group):
+                s = sample_weight[i + k]
+                loss_acc += s * losses[k]
+                r = s * residuals[k]
+                residuals[k] = r
+                grad_b += r
+            for b in range(0, group, _BLOCK):
+                _axpy8(residuals[b:], X, i + b, grad_w)
+            i += group
         while i + _BLOCK <= stop:
+            logits = z_out[i:i + _BLOCK]
             _dot8(X, i, w, logits)
             for k in range(_BLOCK):
-                z = logits[k] + intercept
-                z_out[i + k] = z
-                loss_k, r = loss_gradient_scalar(z, y[i + k])
+                logits[k] += intercept
+            loss_gradient_block(logits, y[i:i + _BLOCK], losses[:_BLOCK],
+                                residuals[:_BLOCK], scratch_bits[:_BLOCK])
+            for k in range(_BLOCK):
                 s = sample_weight[i + k]
-                loss_acc += s * loss_k
-                residuals[k] = s * r
-                grad_b += s * r
+                loss_acc += s * losses[k]
+                r = s * residuals[k]
+                residuals[k] = r
+                grad_b += r
             _axpy8(residuals, X, i, grad_w)
             i += _BLOCK
         while i < stop:
