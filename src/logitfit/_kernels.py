@@ -282,37 +282,24 @@ def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
         loss_acc = 0.0
         grad_b = 0.0
         i = start
-        while i + group <= stop:
-            logits = z_out[i:i + group]
-            for b in range(0, group, _BLOCK):
-                _dot8(X, i + b, w, logits[b:])
-            for k in range(group):
-                logits[k] += intercept
-            loss_gradient_block(logits, y[i:i + group], losses, residuals, scratch_bits)
-            for k in range(group):
-                s = sample_weight[i + k]
-                loss_acc += s * losses[k]
-                r = s * residuals[k]
-                residuals[k] = r
-                grad_b += r
-            for b in range(0, group, _BLOCK):
-                _axpy8(residuals[b:], X, i + b, grad_w)
-            i += group
         while i + _BLOCK <= stop:
-            logits = z_out[i:i + _BLOCK]
-            _dot8(X, i, w, logits)
-            for k in range(_BLOCK):
+            # Whole groups, then single blocks of eight for what is left of the range.
+            size = group if i + group <= stop else _BLOCK
+            logits = z_out[i:i + size]
+            for b in range(0, size, _BLOCK):
+                _dot8(X, i + b, w, logits[b:])
+            for k in range(size):
                 logits[k] += intercept
-            loss_gradient_block(logits, y[i:i + _BLOCK], losses[:_BLOCK],
-                                residuals[:_BLOCK], scratch_bits[:_BLOCK])
-            for k in range(_BLOCK):
+            loss_gradient_block(logits, y[i:i + size], losses, residuals, scratch_bits)
+            for k in range(size):
                 s = sample_weight[i + k]
                 loss_acc += s * losses[k]
                 r = s * residuals[k]
                 residuals[k] = r
                 grad_b += r
-            _axpy8(residuals, X, i, grad_w)
-            i += _BLOCK
+            for b in range(0, size, _BLOCK):
+                _axpy8(residuals[b:], X, i + b, grad_w)
+            i += size
         while i < stop:
             row = X[i]
             z = _dot(row, w) + intercept

@@ -133,8 +133,9 @@ def loss_gradient_block(z, y, loss, grad, scratch_bits):
     """Store L(zₖ) in ``loss`` and L'(zₖ) = σ(zₖ) - yₖ in ``grad`` for every k.
 
     The block version of :func:`loss_gradient_scalar` (same formulas, see above), for short
-    arrays (a few rows of a fused pass). ``scratch_bits`` is an int64 array of the same
-    length, used to build powers of two.
+    arrays (a few rows of a fused pass). ``loss``, ``grad`` and ``scratch_bits`` (int64, used
+    to build powers of two) may be longer than ``z``: only their first ``len(z)`` entries are
+    written.
     """
     m = z.shape[0]
     for k in range(m):
