@@ -145,6 +145,8 @@ def loss_gradient_block(z, y, loss, grad, scratch_bits):
         # arithmetic the compiler vectorises (a call to floor would not be).
         n = (x * _LOG2_E + _ROUNDING_SHIFT) - _ROUNDING_SHIFT
         r = (x - n * _LN2_HI) - n * _LN2_LO
+        # Horner's rule written out: a loop over a tuple of coefficients stops the compiler
+        # from vectorising the enclosing loop. 1/k! for k = 13..0.
         p = 1.0 / 6227020800.0
         p = p * r + 1.0 / 479001600.0
         p = p * r + 1.0 / 39916800.0
@@ -166,7 +168,7 @@ def loss_gradient_block(z, y, loss, grad, scratch_bits):
         e = grad[k] * powers_of_two[k]
         s = e / (2.0 + e)
         t = s * s
-        q = 1.0 / 33.0
+        q = 1.0 / 33.0  # 1/(2j + 1) for j = 16..0, written out as above
         q = q * t + 1.0 / 31.0
         q = q * t + 1.0 / 29.0
         q = q * t + 1.0 / 27.0
