@@ -392,8 +392,9 @@ def _tables(lines: list[str]) -> dict[str, list[str]]:
     current = None
     for line in lines:
         if line.startswith("### "):
-            current = task_of(line)
-            tables[current] = []
+            current = task_of(line)  # a table of no known task is dropped
+            if current is not None:
+                tables[current] = []
         if current is not None:
             tables[current].append(line)
     return tables

@@ -135,7 +135,7 @@ _BLOCK = 8
 # The loss+gradient pass computes the logits of a group of rows (several blocks), their
 # losses in one vectorised call, then the gradient update, so the rows are read twice: the
 # group is kept to this many bytes, so the second read comes from cache, and to 64 rows,
-# beyond which the vectorised call gains nothing more.
+# beyond which the vectorised call gains little more.
 _GROUP_BYTES = 256 * 1024
 _MAX_GROUP_BLOCKS = 8
 
