@@ -83,23 +83,37 @@ _vectorised = numba.njit(fastmath={"reassoc", "contract"}, cache=True)
 
 @_vectorised
 def _dense_sweep(Xf, h, grad, w, dw, dz, curvature, coords, n_coords, lam1, l2nu):
+    # The update Δz += δ x_j of one coordinate is applied in the same loop that reads Δz for
+    # the next coordinate's derivative: one pass over Δz (and the two columns) per
+    # coordinate instead of two. The last pending update is applied before returning.
     violation = 0.0
     n = Xf.shape[0]
+    pending = 0
+    pending_delta = 0.0
     for k in range(n_coords):
         j = coords[k]
         column = Xf[:, j]
         acc = 0.0
-        for i in range(n):
-            acc += h[i] * column[i] * dz[i]
+        if pending_delta != 0.0:
+            previous = Xf[:, pending]
+            for i in range(n):
+                updated = dz[i] + pending_delta * previous[i]
+                dz[i] = updated
+                acc += h[i] * column[i] * updated
+        else:
+            for i in range(n):
+                acc += h[i] * column[i] * dz[i]
         G = grad[j] + acc + l2nu * dw[j]
         u0 = w[j] + dw[j]
         violation = max(violation, _coordinate_violation(u0, G, lam1))
         u = _soft_threshold(u0 - G / curvature[j], lam1 / curvature[j])
-        delta = u - u0
-        if delta != 0.0:
-            dw[j] += delta
-            for i in range(n):
-                dz[i] += delta * column[i]
+        pending_delta = u - u0
+        pending = j
+        dw[j] += pending_delta
+    if pending_delta != 0.0:
+        previous = Xf[:, pending]
+        for i in range(n):
+            dz[i] += pending_delta * previous[i]
     return violation
 
 
