@@ -148,3 +148,15 @@ def test_csr_hessian_diagonal_matches_dense(n):
     np.testing.assert_allclose(_kernels.csr_hessian_diagonal(csr.astype(np.float32), s),
                                np.r_[(X.astype(np.float32).astype(np.float64)**2).T @ s, s.sum()],
                                rtol=1e-12)
+
+
+def test_dense_hessian_of_a_subset_of_columns_matches_numpy():
+    X, _, s, _ = _data(700, 9, np.float64, seed=8)
+    columns = np.array([7, 0, 4], dtype=np.int64)
+    gram, cross, total = _kernels.dense_hessian(X, s, columns=columns)
+    Xc = X[:, columns]
+    np.testing.assert_allclose(gram, Xc.T @ (s[:, None] * Xc), rtol=1e-12)
+    np.testing.assert_allclose(cross, Xc.T @ s, rtol=1e-12)
+    np.testing.assert_allclose(total, s.sum(), rtol=1e-14)
+    with pytest.raises(ValueError, match="cannot both"):
+        _kernels.dense_hessian(X, s, rows=np.arange(3), columns=columns)

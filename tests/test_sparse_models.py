@@ -306,7 +306,7 @@ def test_inner_coordinate_descent_minimises_the_quadratic_model(fit_intercept):
     # q(Δ) = ∇f·Δ + ½ Σ hᵢ Δzᵢ² + ½ (λ₂ + ν)‖Δw‖² + ½ ν Δb² + λ₁‖w + Δw‖₁ over the active
     # coordinates, with Δz = X Δw + Δb; checked by the model's KKT conditions computed with
     # NumPy, for the CSC kernel (on extracted columns) and the dense one.
-    from logitfit import _cd_kernels
+    from logitfit import _cd_kernels, _kernels
     from logitfit.solvers.cd import SparseColumns
 
     X, y = make_data(n=500, d=40, sparse=True, seed=22)
@@ -326,6 +326,14 @@ def test_inner_coordinate_descent_minimises_the_quadratic_model(fit_intercept):
         "dense": _cd_kernels.dense_cd_inner(np.asfortranarray(Xd), h, grad, w, active, lam1,
                                             l2, nu, fit_intercept, grad_b, tol, 10_000),
     }
+    # The Gram-matrix form (covariance updates) solves the same model over the same columns.
+    gram, cross, total = _kernels.dense_hessian(Xd, h, columns=active)
+    dw_active, db, sweeps = _cd_kernels.gram_cd_inner(gram, cross, total, grad[active],
+                                                      w[active], lam1, l2, nu, fit_intercept,
+                                                      grad_b, tol, 10_000)
+    dw = np.zeros(X.shape[1])
+    dw[active] = dw_active
+    results["gram"] = (dw, db, Xd @ dw + db, sweeps)
     for dw, db, dz, _ in results.values():
         inactive = np.setdiff1d(np.arange(X.shape[1]), active)
         assert np.all(dw[inactive] == 0.0)
@@ -340,3 +348,29 @@ def test_inner_coordinate_descent_minimises_the_quadratic_model(fit_intercept):
         else:
             assert db == 0.0
     np.testing.assert_allclose(results["csc"][0], results["dense"][0], atol=1e-9)
+    np.testing.assert_allclose(results["gram"][0], results["dense"][0], atol=1e-9)
+
+
+def test_cd_switches_to_the_gram_matrix_and_reaches_the_same_solution(monkeypatch):
+    # Tall dense data with few active columns: after a first inner solve by column sweeps the
+    # solver predicts enough sweeps to build the Gram matrix of the active columns; the
+    # solution must be the one the column sweeps alone reach.
+    from logitfit.solvers import cd
+
+    X, y = make_data(n=3000, d=30, seed=23)
+    C, l1_ratio = 0.02, 0.5
+    used = []
+    original = cd._use_gram
+    monkeypatch.setattr(cd, "_use_gram",
+                        lambda *args: used.append(original(*args)) or used[-1])
+    monkeypatch.setattr(cd, "_GRAM_COLUMNS_PER_SWEEP", 1000)
+    with_gram = SOLVERS["cd"].solve(BCEObjective(X, y, C=C, l1_ratio=l1_ratio),
+                                    np.zeros(31), tol=1e-10, max_iter=100)
+    assert with_gram.converged and any(used) and not used[0]
+    monkeypatch.setattr(cd, "_GRAM_COLUMNS_PER_SWEEP", 0)
+    used.clear()
+    sweeps_only = SOLVERS["cd"].solve(BCEObjective(X, y, C=C, l1_ratio=l1_ratio),
+                                      np.zeros(31), tol=1e-10, max_iter=100)
+    assert sweeps_only.converged and not any(used)
+    np.testing.assert_allclose(with_gram.coef, sweeps_only.coef, atol=1e-7)
+    assert_kkt(X, y, with_gram.coef, C, l1_ratio, 1e-8)

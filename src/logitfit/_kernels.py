@@ -405,6 +405,18 @@ def _weighted_rows_block(X, rows, root_weight, out):
         out_row[d] = s
 
 
+@numba.njit(cache=True, nogil=True)
+def _weighted_columns_block(X, start, columns, root_weight, out):
+    # As _weighted_block, for the columns X[start:start + m, columns] (m = len(out)).
+    k = columns.shape[0]
+    for i in range(out.shape[0]):
+        s = root_weight[start + i]
+        out_row = out[i]
+        for c in range(k):
+            out_row[c] = s * X[start + i, columns[c]]
+        out_row[k] = s
+
+
 @numba.njit(cache=True)
 def _mirror_upper(a):
     # Copy the upper triangle into the lower one, in place.
@@ -420,7 +432,7 @@ def _hessian_block_rows(n_features: int) -> int:
     return int(max(256, (1 << 17) // (n_features + 1)))
 
 
-def dense_hessian(X, hessian_weight, rows=None):
+def dense_hessian(X, hessian_weight, rows=None, columns=None):
     """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for dense X of shape (n, d).
 
     Rows are taken in blocks; each block is scaled by √h into a small float64 buffer (with a
@@ -431,8 +443,13 @@ def dense_hessian(X, hessian_weight, rows=None):
 
     ``rows`` (sorted int64 indices, shape (m,)), when given, restricts every sum to those
     rows, and ``hessian_weight`` then has shape (m,): the weights of those rows.
+    ``columns`` (int64 indices, shape (k,)), when given instead, restricts the result to those
+    columns of X: (k, k), (k,) and the scalar.
     """
-    n, d = X.shape
+    if rows is not None and columns is not None:
+        raise ValueError("rows and columns cannot both be given")
+    n = X.shape[0]
+    d = X.shape[1] if columns is None else columns.shape[0]
     m = n if rows is None else rows.shape[0]
     block_rows = max(1, min(m, _hessian_block_rows(d)))
     buffer = np.empty((block_rows, d + 1))
@@ -442,7 +459,9 @@ def dense_hessian(X, hessian_weight, rows=None):
         for start in range(0, m, block_rows):
             stop = min(m, start + block_rows)
             block = buffer[: stop - start]
-            if rows is None:
+            if columns is not None:
+                _weighted_columns_block(X, start, columns, root_weight, block)
+            elif rows is None:
                 _weighted_block(X[start:stop], root_weight[start:stop], block)
             else:
                 _weighted_rows_block(X, rows[start:stop], root_weight[start:stop], block)
