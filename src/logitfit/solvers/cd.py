@@ -9,7 +9,7 @@ weights hᵢ = sᵢ σ(zᵢ)(1 - σ(zᵢ)) (from the logits that pass already co
    rule on the full gradient, so one that starts to violate it joins the next working set.
 2. **Inner solve.** Coordinate descent on the quadratic model
    q(Δ) = ∇f·Δ + ½ ΔᵀHΔ + λ₁‖w + Δw‖₁ over the working set (``_cd_kernels``), with the
-   Hessian H = [X, 1]ᵀ diag(h) [X, 1] + λ₂ never formed: Δz = XΔw + Δb is kept instead. The
+   Hessian H = [X, 1]ᵀ diag(h) [X, 1] + λ₂ not formed: Δz = XΔw + Δb is kept instead. The
    inner solve stops at a fraction η = min(0.1, √v) of the outer KKT violation v (an inexact
    Newton step whose forcing term vanishes near the optimum, so the outer convergence is
    superlinear; Lee, Sun and Saunders 2014). On tall dense data, once the inner solves
