@@ -207,6 +207,21 @@ def _gram_intercept_update(cross, total, grad_b, nu, db, model_grad, model_grad_
 
 
 @numba.njit(cache=True)
+def _gram_pass(state, coords, n_coords, db):
+    # One sweep over ``coords``, then the intercept: (model KKT violation, new Δb).
+    (gram, cross, total, grad, w, dw, model_grad, model_grad_b, lam1, l2nu, nu,
+     fit_intercept, grad_b) = state
+    violation = _gram_sweep(gram, cross, grad, w, dw, model_grad, model_grad_b, coords,
+                            n_coords, lam1, l2nu)
+    if fit_intercept:
+        delta, v_b = _gram_intercept_update(cross, total, grad_b, nu, db, model_grad,
+                                            model_grad_b)
+        db += delta
+        violation = max(violation, v_b)
+    return violation, db
+
+
+@numba.njit(cache=True)
 def gram_cd_inner(gram, cross, total, grad, w, lam1, l2, nu, fit_intercept, grad_b, tol,
                   max_sweeps):
     """:func:`dense_cd_inner` from the Gram matrix of the active columns (glmnet's covariance
@@ -229,15 +244,11 @@ def gram_cd_inner(gram, cross, total, grad, w, lam1, l2, nu, fit_intercept, grad
     model_grad_b = np.zeros(1)
     everything = np.arange(k)
     nonzero = np.empty(k, dtype=np.int64)
+    state = (gram, cross, total, grad, w, dw, model_grad, model_grad_b, lam1, l2nu, nu,
+             fit_intercept, grad_b)
     sweeps = 0
     while sweeps < max_sweeps:
-        violation = _gram_sweep(gram, cross, grad, w, dw, model_grad, model_grad_b, everything,
-                                k, lam1, l2nu)
-        if fit_intercept:
-            delta, v_b = _gram_intercept_update(cross, total, grad_b, nu, db, model_grad,
-                                                model_grad_b)
-            db += delta
-            violation = max(violation, v_b)
+        violation, db = _gram_pass(state, everything, k, db)
         sweeps += 1
         if violation <= tol:
             break
@@ -247,13 +258,7 @@ def gram_cd_inner(gram, cross, total, grad, w, lam1, l2, nu, fit_intercept, grad
                 nonzero[n_nonzero] = q
                 n_nonzero += 1
         while sweeps < max_sweeps:
-            violation = _gram_sweep(gram, cross, grad, w, dw, model_grad, model_grad_b,
-                                    nonzero, n_nonzero, lam1, l2nu)
-            if fit_intercept:
-                delta, v_b = _gram_intercept_update(cross, total, grad_b, nu, db, model_grad,
-                                                    model_grad_b)
-                db += delta
-                violation = max(violation, v_b)
+            violation, db = _gram_pass(state, nonzero, n_nonzero, db)
             sweeps += 1
             if violation <= tol:
                 break
