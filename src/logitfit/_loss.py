@@ -108,9 +108,9 @@ def hessian_scalar(z):
 # call libm's exp and log1p, which the compiler cannot vectorise; for a block it is cheaper to
 # evaluate both from their series in code that it can:
 #
-# * e = exp(x) for x = -|z| ≤ 0: x = k ln 2 + r with k = round(x / ln 2) and |r| ≤ ln 2 / 2
-#   (ln 2 split in two parts so that k ln 2 is exact); exp(r) from its Taylor series to r¹³
-#   (the next term is below 5e-18 relative); 2ᵏ built from its bits.
+# * e = exp(x) for x = -|z| ≤ 0: x = n ln 2 + r with n = round(x / ln 2) and |r| ≤ ln 2 / 2
+#   (ln 2 split in two parts so that n ln 2 is exact); exp(r) from its Taylor series to r¹³
+#   (the next term is below 5e-18 relative); 2ⁿ built from its bits.
 # * log1p(e) for e in [0, 1]: with s = e / (2 + e) in [0, 1/3], log1p(e) = 2 atanh(s)
 #   = 2 Σⱼ s²ʲ⁺¹ / (2j + 1), summed to j = 16 (the next term is below 2e-18 relative).
 #
@@ -118,7 +118,7 @@ def hessian_scalar(z):
 # is subnormal, and NaN go through the scalar functions instead.
 
 _LOG2_E = 1.4426950408889634
-# ln 2 = _LN2_HI + _LN2_LO, with _LN2_HI's trailing 32 bits zero so k·_LN2_HI is exact.
+# ln 2 = _LN2_HI + _LN2_LO, with _LN2_HI's trailing 32 bits zero so n·_LN2_HI is exact.
 _LN2_HI = 6.93147180369123816490e-01
 _LN2_LO = 1.90821492927058770002e-10
 _BLOCK_SERIES_LIMIT = 708.0
@@ -187,8 +187,9 @@ def loss_gradient_block(z, y, loss, grad, scratch_bits):
         q = q * t + 1.0
         zk = z[k]
         yk = y[k]
-        # The branches of _linear_part and loss_gradient_scalar as selects of values, which
-        # vectorise: (1 - y) z or -y z; ((1 - y) - y e) or ((1 - y) e - y), over 1 + e.
+        # Seed eq. (1) as softplus(z) - y z and its derivative σ(z) - y (eqs. (5) x (10)),
+        # with the branches of _linear_part and loss_gradient_scalar as selects of values,
+        # which vectorise: (1 - y) z or -y z; ((1 - y) - y e) or ((1 - y) e - y), over 1 + e.
         positive = zk >= 0.0
         slope = (1.0 - yk) if positive else -yk
         loss[k] = slope * zk + 2.0 * s * q
