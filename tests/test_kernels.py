@@ -1,7 +1,8 @@
 """The fused kernels against plain numpy (two BLAS passes) and finite differences.
 
-The row kernels take rows four at a time and split them into per-thread parts; the sizes here
-leave remainders of every length (n mod 4 and n mod n_parts) so the tail loops are checked.
+The row kernels take rows eight at a time, in groups of up to 64, and split them into
+per-thread parts; the sizes here leave remainders of every length (n mod 8, n mod 64 and
+n mod n_parts) so the tail loops are checked.
 """
 
 from __future__ import annotations
@@ -38,6 +39,25 @@ def test_dense_loss_gradient_matches_numpy(dtype, n, n_parts):
     z_out = np.empty(n)
     loss, grad = _kernels.dense_loss_gradient(X, y, s, w, 0.3, z_out, min(n_parts, n))
     ref_loss, ref_grad, ref_z = _numpy_loss_gradient(X, y, s, w, 0.3)
+    np.testing.assert_allclose(loss, ref_loss, rtol=1e-12)
+    np.testing.assert_allclose(grad, ref_grad, rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(z_out, ref_z, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("layout", ["F", "row-strided", "column-strided", "reversed"])
+def test_dense_loss_gradient_on_any_memory_layout_matches_numpy(dtype, layout):
+    # The pass requests the next rows' cache lines ahead of use, by one byte range when rows
+    # are stored one after the other and row by row otherwise: every layout must give the
+    # same sums.
+    X, y, s, w = _data(300, 24, dtype, seed=3)
+    views = {"F": lambda A: np.asfortranarray(A), "row-strided": lambda A: A[::3],
+             "column-strided": lambda A: A[:, ::2], "reversed": lambda A: A[::-1, ::-1]}
+    X = views[layout](X)
+    y, s, w = y[:X.shape[0]], s[:X.shape[0]], w[:X.shape[1]]
+    z_out = np.empty(X.shape[0])
+    loss, grad = _kernels.dense_loss_gradient(X, y, s, w, 0.1, z_out, 2)
+    ref_loss, ref_grad, ref_z = _numpy_loss_gradient(X, y, s, w, 0.1)
     np.testing.assert_allclose(loss, ref_loss, rtol=1e-12)
     np.testing.assert_allclose(grad, ref_grad, rtol=1e-10, atol=1e-12)
     np.testing.assert_allclose(z_out, ref_z, rtol=1e-12, atol=1e-14)

@@ -30,7 +30,10 @@ import types
 
 import numba
 import numpy as np
+from llvmlite import ir
 from numba import prange
+from numba.core import cgutils
+from numba.extending import intrinsic
 from scipy.linalg import blas
 from threadpoolctl import ThreadpoolController
 
@@ -144,6 +147,54 @@ _MAX_GROUP_BLOCKS = 8
 def _group_rows(n_features, itemsize):
     blocks = _GROUP_BYTES // (_BLOCK * max(n_features, 1) * itemsize)
     return _BLOCK * max(1, min(_MAX_GROUP_BLOCKS, blocks))
+
+
+@intrinsic
+def _prefetch_to_l2(typingctx, array, row, column, byte_offset):
+    # llvm.prefetch(address, read, locality 2, data cache) on the address of
+    # array[row, column] plus byte_offset: x86 prefetcht1, into L2. Only a hint: it never
+    # faults and changes no result.
+    def codegen(context, builder, signature, args):
+        array_type = signature.args[0]
+        array_struct = context.make_array(array_type)(context, builder, args[0])
+        element = cgutils.get_item_pointer(context, builder, array_type, array_struct,
+                                           [args[1], args[2]])
+        byte = ir.IntType(8)
+        address = builder.gep(builder.bitcast(element, byte.as_pointer()), [args[3]])
+        int32 = ir.IntType(32)
+        prefetch_type = ir.FunctionType(ir.VoidType(), [address.type, int32, int32, int32])
+        prefetch = cgutils.get_or_insert_function(builder.module, prefetch_type,
+                                                  "llvm.prefetch.p0")
+        builder.call(prefetch, [address, int32(0), int32(2), int32(1)])
+        return context.get_dummy_value()
+
+    intp = numba.types.intp
+    return numba.types.void(array, intp, intp, intp), codegen
+
+
+_CACHE_LINE_BYTES = 64
+
+
+@numba.njit(cache=True)
+def _prefetch_rows(X, start, stop):
+    # Every cache line of rows start..stop-1, and the last byte, which may sit on one more
+    # line when the rows do not start on a line boundary.
+    if start >= stop:
+        return
+    n_features = X.shape[1]
+    row_bytes = n_features * X.itemsize
+    if X.strides[1] == X.itemsize and X.strides[0] == row_bytes:
+        # Rows stored one after the other: one byte range.
+        span = (stop - start) * row_bytes
+        for offset in range(0, span, _CACHE_LINE_BYTES):
+            _prefetch_to_l2(X, start, 0, offset)
+        _prefetch_to_l2(X, start, 0, span - 1)
+    else:
+        step = max(1, _CACHE_LINE_BYTES // X.strides[1]) if X.strides[1] > 0 else 1
+        for i in range(start, stop):
+            for j in range(0, n_features, step):
+                _prefetch_to_l2(X, i, j, 0)
+            _prefetch_to_l2(X, i, n_features - 1, X.itemsize - 1)
 
 
 @_vector_op
@@ -297,7 +348,16 @@ def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
                 r = s * residuals[k]
                 residuals[k] = r
                 grad_b += r
+            # The next group's rows are requested now, a block's worth before each block's
+            # update, so that reading them from memory overlaps this group's computation:
+            # the hardware prefetcher alone sees no new addresses while the group is worked
+            # on from cache. Spread out, the requests do not all wait on the few buffers for
+            # outstanding misses at once (requesting them all before the loss was slower).
+            # float32 rows gain most (about a fifth of the pass), as they take less time to
+            # compute on than the memory takes to deliver them only when both overlap.
+            ahead = i + size
             for b in range(0, size, _BLOCK):
+                _prefetch_rows(X, min(ahead + b, stop), min(ahead + b + _BLOCK, stop))
                 _axpy8(residuals[b:], X, i + b, grad_w)
             i += size
         while i < stop:
