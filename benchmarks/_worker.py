@@ -152,6 +152,7 @@ class Worker:
             "f32_over_f64": float(np.median(t["loss_gradient_f32"] / t["loss_gradient"])),
             "gemm_gflops": float(np.median(2.0 * k * d * d / t["gemm"] / 1e9)),
             "hessian_gflops": float(np.median(2.0 * n * d * d / t["hessian"] / 1e9)),
+            "hessian_over_gemm": float(np.median((n / t["hessian"]) / (k / t["gemm"]))),
         }
 
     def memory(self, tol: float) -> dict:

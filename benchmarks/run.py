@@ -514,7 +514,7 @@ def _kernel_lines(results: list[dict], earlier: dict | None = None) -> list[str]
             f"| {m['loss_gradient'] * 1e3:.1f} ms ({k['bytes'] / m['loss_gradient'] / 1e9:.1f} "
             f"GB/s) | {k['lg_over_sum']:.2f} | {k['f32_over_f64']:.2f} | "
             f"{k['gemm_gflops']:.1f} GFLOP/s (k={k['gemm_rows']:,}) | "
-            f"{k['hessian_gflops']:.1f} GFLOP/s | {k['hessian_gflops'] / k['gemm_gflops']:.2f} |")
+            f"{k['hessian_gflops']:.1f} GFLOP/s | {k['hessian_over_gemm']:.2f} |")
     lines += kept_rows
     lines.append("")
     for line in kept_memory:

@@ -120,6 +120,31 @@ def test_dense_hessian_matches_numpy_across_block_boundaries(dtype, n, monkeypat
     assert total == pytest.approx(s.sum(), rel=1e-13)
 
 
+@pytest.mark.parametrize("subset", ["all", "rows", "columns"])
+@pytest.mark.parametrize("n_parts", [1, 2, 3])
+def test_dense_hessian_in_row_ranges_matches_numpy(subset, n_parts, monkeypatch):
+    # Rows split into ranges, each with its own Gram matrix (one per thread), added in order:
+    # ranges that end inside a block, for all rows, a row subsample and a column subset.
+    monkeypatch.setattr(_kernels, "_hessian_block_rows", lambda d: 256)
+    monkeypatch.setattr(_kernels, "n_parts_for", lambda n: n_parts)
+    X, _, s, _ = _data(2000, 11, np.float64, seed=9)
+    rows = columns = None
+    if subset == "rows":
+        rows = np.sort(np.random.default_rng(1).choice(2000, 1100, replace=False))
+        Xr, sr = X[rows], s[rows]
+    elif subset == "columns":
+        columns = np.array([10, 2, 5, 0, 7], dtype=np.int64)
+        Xr, sr = X[:, columns], s
+    else:
+        Xr, sr = X, s
+    gram, cross, total = _kernels.dense_hessian(X, sr if rows is not None else s, rows=rows,
+                                                columns=columns)
+    np.testing.assert_allclose(gram, Xr.T @ (sr[:, None] * Xr), rtol=1e-12)
+    np.testing.assert_array_equal(gram, gram.T)
+    np.testing.assert_allclose(cross, Xr.T @ sr, rtol=1e-12)
+    assert total == pytest.approx(sr.sum(), rel=1e-13)
+
+
 @pytest.mark.parametrize("sparse", [False, True])
 def test_subsampled_hessian_is_the_scaled_hessian_of_the_rows(sparse):
     X, y, s, w = _data(500, 6, np.float64, seed=4)

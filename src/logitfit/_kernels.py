@@ -33,8 +33,7 @@ import numpy as np
 from llvmlite import ir
 from numba import prange
 from numba.core import cgutils
-from numba.extending import intrinsic
-from scipy.linalg import blas
+from numba.extending import get_cython_function_address, intrinsic
 from threadpoolctl import ThreadpoolController
 
 from ._loss import hessian_scalar, loss_gradient_block, loss_gradient_scalar
@@ -353,8 +352,8 @@ def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
             # the hardware prefetcher alone sees no new addresses while the group is worked
             # on from cache. Spread out, the requests do not all wait on the few buffers for
             # outstanding misses at once (requesting them all before the loss was slower).
-            # float32 rows gain most (about a fifth of the pass), as they take less time to
-            # compute on than the memory takes to deliver them only when both overlap.
+            # float32 rows gain most, about a fifth of the pass: without the overlap their
+            # pass took the memory's time plus the computation's.
             ahead = i + size
             for b in range(0, size, _BLOCK):
                 _prefetch_rows(X, min(ahead + b, stop), min(ahead + b + _BLOCK, stop))
@@ -492,14 +491,84 @@ def _hessian_block_rows(n_features: int) -> int:
     return int(max(256, (1 << 17) // (n_features + 1)))
 
 
+@intrinsic
+def _syrk_add(typingctx, dsyrk_address, block, gram):
+    # gram += blockᵀ block on the upper triangle of gram (C order), through the BLAS dsyrk at
+    # dsyrk_address (scipy's, LP64). A C-ordered (m, k) block is BLAS's column-major (k, m)
+    # matrix A, and syrk('N') adds A Aᵀ; the C-ordered gram is BLAS's transpose, so BLAS's
+    # lower triangle is our upper one. The address comes in as an argument, not as a constant
+    # of the compiled code, so that numba can cache the code across processes.
+    def codegen(context, builder, signature, args):
+        block_struct = context.make_array(signature.args[1])(context, builder, args[1])
+        gram_struct = context.make_array(signature.args[2])(context, builder, args[2])
+        int8, int32, double = ir.IntType(8), ir.IntType(32), ir.DoubleType()
+
+        def slot(value):
+            return cgutils.alloca_once_value(builder, value)
+
+        rows = builder.trunc(builder.extract_value(block_struct.shape, 0), int32)
+        order = builder.trunc(builder.extract_value(block_struct.shape, 1), int32)
+        arguments = [slot(int8(ord("L"))), slot(int8(ord("N"))), slot(order), slot(rows),
+                     slot(double(1.0)), block_struct.data, slot(order), slot(double(1.0)),
+                     gram_struct.data, slot(order)]
+        function_type = ir.FunctionType(ir.VoidType(), [a.type for a in arguments])
+        function = builder.inttoptr(args[0], function_type.as_pointer())
+        builder.call(function, arguments)
+        return context.get_dummy_value()
+
+    return numba.types.void(dsyrk_address, block, gram), codegen
+
+
+@_RowPass
+def _hessian_parts(X, root_weight, rows, columns, block_rows, dsyrk_address, n_parts):
+    # Partial Gram matrices [diag(√h) X, √h]ᵀ[diag(√h) X, √h] (upper triangles) of n_parts
+    # row ranges, one per thread, each built block by block through BLAS syrk. ``rows`` or
+    # ``columns`` (int64) restrict the rows or the columns when not empty.
+    subset_rows = rows.shape[0] > 0
+    subset_columns = columns.shape[0] > 0
+    m = rows.shape[0] if subset_rows else X.shape[0]
+    order = (columns.shape[0] if subset_columns else X.shape[1]) + 1
+    grams = np.zeros((n_parts, order, order))
+    for t in prange(n_parts):
+        start = (m * t) // n_parts
+        stop = (m * (t + 1)) // n_parts
+        buffer = np.empty((block_rows, order))
+        gram = np.zeros((order, order))
+        for first in range(start, stop, block_rows):
+            last = min(stop, first + block_rows)
+            block = buffer[:last - first]
+            if subset_columns:
+                _weighted_columns_block(X, first, columns, root_weight, block)
+            elif subset_rows:
+                _weighted_rows_block(X, rows[first:last], root_weight[first:last], block)
+            else:
+                _weighted_block(X[first:last], root_weight[first:last], block)
+            _syrk_add(dsyrk_address, block, gram)
+        grams[t] = gram
+    return grams
+
+
+@functools.cache
+def _dsyrk_address() -> int:
+    return get_cython_function_address("scipy.linalg.cython_blas", "dsyrk")
+
+
+_NO_INDICES = np.empty(0, dtype=np.int64)
+
+
 def dense_hessian(X, hessian_weight, rows=None, columns=None):
     """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for dense X of shape (n, d).
 
     Rows are taken in blocks; each block is scaled by √h into a small float64 buffer (with a
     last column √h for the intercept) and added to the upper triangle of the (d+1) x (d+1)
     Gram matrix by one BLAS ``syrk`` (symmetric rank-k update), then mirrored. Peak extra
-    memory is one (block_rows, d + 1) buffer. The scaling runs in this thread, between the
-    BLAS calls, so numba's threads never compete with BLAS's for the cores.
+    memory is one (block_rows, d + 1) buffer per part.
+
+    Below order 256, where BLAS would run syrk in one thread, the rows are split into one
+    range per numba thread, each with its own buffer and Gram matrix, calling BLAS in one
+    thread; the partial matrices are added in range order, so the result is the same on every
+    call for a given thread count. From order 256 on, one range is processed and BLAS uses
+    its own threads (more Gram matrices of that size would cost memory for no gain).
 
     ``rows`` (sorted int64 indices, shape (m,)), when given, restricts every sum to those
     rows, and ``hessian_weight`` then has shape (m,): the weights of those rows.
@@ -508,27 +577,20 @@ def dense_hessian(X, hessian_weight, rows=None, columns=None):
     """
     if rows is not None and columns is not None:
         raise ValueError("rows and columns cannot both be given")
-    n = X.shape[0]
     d = X.shape[1] if columns is None else columns.shape[0]
-    m = n if rows is None else rows.shape[0]
+    m = X.shape[0] if rows is None else rows.shape[0]
     block_rows = max(1, min(m, _hessian_block_rows(d)))
-    buffer = np.empty((block_rows, d + 1))
-    gram = np.zeros((d + 1, d + 1), order="F")
     root_weight = np.sqrt(hessian_weight)
-    with blas_threads_for(d + 1):
-        for start in range(0, m, block_rows):
-            stop = min(m, start + block_rows)
-            block = buffer[: stop - start]
-            if columns is not None:
-                _weighted_columns_block(X, start, columns, root_weight, block)
-            elif rows is None:
-                _weighted_block(X[start:stop], root_weight[start:stop], block)
-            else:
-                _weighted_rows_block(X, rows[start:stop], root_weight[start:stop], block)
-            # block is C-ordered (m, d + 1), so block.T is an F-ordered (d + 1, m) matrix A
-            # and syrk(trans=0) adds A Aᵀ = blockᵀ block without copying.
-            gram = blas.dsyrk(1.0, block.T, beta=1.0, c=gram, trans=0, lower=0,
-                              overwrite_c=1)
+    rows = _NO_INDICES if rows is None else np.ascontiguousarray(rows, dtype=np.int64)
+    columns = _NO_INDICES if columns is None else np.ascontiguousarray(columns, dtype=np.int64)
+    n_parts = n_parts_for(m) if d + 1 < BLAS_THREADING_MIN_ORDER else 1
+    threads = one_blas_thread() if n_parts > 1 else blas_threads_for(d + 1)
+    with threads:
+        grams = _hessian_parts(X, root_weight, rows, columns, block_rows, _dsyrk_address(),
+                               n_parts)
+    gram = grams[0]
+    for t in range(1, n_parts):
+        gram += grams[t]
     _mirror_upper(gram)
     return np.ascontiguousarray(gram[:d, :d]), gram[:d, d].copy(), float(gram[d, d])
 
