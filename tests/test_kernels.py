@@ -145,6 +145,18 @@ def test_dense_hessian_in_row_ranges_matches_numpy(subset, n_parts, monkeypatch)
     assert total == pytest.approx(sr.sum(), rel=1e-13)
 
 
+def test_dense_hessian_of_empty_subsets_is_empty():
+    # No rows: every sum is zero; no columns: only the intercept's entry Σ h is left.
+    X, _, s, _ = _data(300, 4, np.float64, seed=2)
+    gram, cross, total = _kernels.dense_hessian(X, s[:0], rows=np.empty(0, dtype=np.int64))
+    np.testing.assert_array_equal(gram, np.zeros((4, 4)))
+    np.testing.assert_array_equal(cross, np.zeros(4))
+    assert total == 0.0
+    gram, cross, total = _kernels.dense_hessian(X, s, columns=np.empty(0, dtype=np.int64))
+    assert gram.shape == (0, 0) and cross.shape == (0,)
+    assert total == pytest.approx(s.sum(), rel=1e-13)
+
+
 @pytest.mark.parametrize("sparse", [False, True])
 def test_subsampled_hessian_is_the_scaled_hessian_of_the_rows(sparse):
     X, y, s, w = _data(500, 6, np.float64, seed=4)

@@ -519,13 +519,19 @@ def _syrk_add(typingctx, dsyrk_address, block, gram):
     return numba.types.void(dsyrk_address, block, gram), codegen
 
 
+# Which subset of X a Hessian covers (see dense_hessian).
+_NO_INDICES = np.empty(0, dtype=np.int64)
+_ALL_ROWS, _ROWS, _COLUMNS = 0, 1, 2
+
+
 @_RowPass
-def _hessian_parts(X, root_weight, rows, columns, block_rows, dsyrk_address, n_parts):
+def _hessian_parts(X, root_weight, subset, rows, columns, block_rows, dsyrk_address,
+                   n_parts):
     # Partial Gram matrices [diag(√h) X, √h]ᵀ[diag(√h) X, √h] (upper triangles) of n_parts
-    # row ranges, one per thread, each built block by block through BLAS syrk. ``rows`` or
-    # ``columns`` (int64) restrict the rows or the columns when not empty.
-    subset_rows = rows.shape[0] > 0
-    subset_columns = columns.shape[0] > 0
+    # row ranges, one per thread, each built block by block through BLAS syrk. ``subset``
+    # says which index array (int64) restricts the sums: _ALL_ROWS, _ROWS or _COLUMNS.
+    subset_rows = subset == _ROWS
+    subset_columns = subset == _COLUMNS
     m = rows.shape[0] if subset_rows else X.shape[0]
     order = (columns.shape[0] if subset_columns else X.shape[1]) + 1
     grams = np.zeros((n_parts, order, order))
@@ -553,9 +559,6 @@ def _dsyrk_address() -> int:
     return get_cython_function_address("scipy.linalg.cython_blas", "dsyrk")
 
 
-_NO_INDICES = np.empty(0, dtype=np.int64)
-
-
 def dense_hessian(X, hessian_weight, rows=None, columns=None):
     """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for dense X of shape (n, d).
 
@@ -581,13 +584,14 @@ def dense_hessian(X, hessian_weight, rows=None, columns=None):
     m = X.shape[0] if rows is None else rows.shape[0]
     block_rows = max(1, min(m, _hessian_block_rows(d)))
     root_weight = np.sqrt(hessian_weight)
+    subset = _ROWS if rows is not None else _COLUMNS if columns is not None else _ALL_ROWS
     rows = _NO_INDICES if rows is None else np.ascontiguousarray(rows, dtype=np.int64)
     columns = _NO_INDICES if columns is None else np.ascontiguousarray(columns, dtype=np.int64)
     n_parts = n_parts_for(m) if d + 1 < BLAS_THREADING_MIN_ORDER else 1
     threads = one_blas_thread() if n_parts > 1 else blas_threads_for(d + 1)
     with threads:
-        grams = _hessian_parts(X, root_weight, rows, columns, block_rows, _dsyrk_address(),
-                               n_parts)
+        grams = _hessian_parts(X, root_weight, subset, rows, columns, block_rows,
+                               _dsyrk_address(), n_parts)
     gram = grams[0]
     for t in range(1, n_parts):
         gram += grams[t]
