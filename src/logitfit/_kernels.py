@@ -436,7 +436,7 @@ def dense_hessian_diagonal(X, hessian_weight, n_parts):
     return _sum_parts(dummy, parts)[1]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _weighted_block(X_block, root_weight, out):
     # out = [diag(√h) X_block, √h] in float64: one block of the rows whose Gram matrix is the
     # Hessian, the intercept's column included, so that one syrk gives every entry.
@@ -450,7 +450,7 @@ def _weighted_block(X_block, root_weight, out):
         out_row[d] = s
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _weighted_rows_block(X, rows, root_weight, out):
     # As _weighted_block, for the rows X[rows] (root_weight is indexed like rows).
     d = X.shape[1]
@@ -464,7 +464,7 @@ def _weighted_rows_block(X, rows, root_weight, out):
         out_row[d] = s
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True)
 def _weighted_columns_block(X, start, columns, root_weight, out):
     # As _weighted_block, for the columns X[start:start + m, columns] (m = len(out)).
     k = columns.shape[0]
