@@ -336,7 +336,21 @@ def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
             # Whole groups, then single blocks of eight for what is left of the range.
             size = group if i + group <= stop else _BLOCK
             logits = z_out[i:i + size]
+            # Software prefetch, so that reading rows from memory overlaps the computation
+            # on rows in cache: the hardware prefetcher sees no new addresses while a group
+            # is worked on from cache, and without this the pass took the memory's time
+            # plus the computation's. The rows two groups ahead are requested, half of them
+            # a half-block before each block's dot products, the other half likewise during
+            # the gradient update: memory stays busy through both phases, the requests do
+            # not all wait at once on the few buffers for outstanding misses (a whole group
+            # requested before the loss was slower), and the next group's rows have arrived
+            # by the time its dot products start (one group ahead, requested during the
+            # update only, made the pass a sixth slower).
+            ahead = i + 2 * size
+            half = size // 2
             for b in range(0, size, _BLOCK):
+                _prefetch_rows(X, min(ahead + b // 2, stop),
+                               min(ahead + (b + _BLOCK) // 2, stop))
                 _dot8(X, i + b, w, logits[b:])
             for k in range(size):
                 logits[k] += intercept
@@ -347,16 +361,9 @@ def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
                 r = s * residuals[k]
                 residuals[k] = r
                 grad_b += r
-            # The next group's rows are requested now, a block's worth before each block's
-            # update, so that reading them from memory overlaps this group's computation:
-            # the hardware prefetcher alone sees no new addresses while the group is worked
-            # on from cache. Spread out, the requests do not all wait on the few buffers for
-            # outstanding misses at once (requesting them all before the loss was slower).
-            # float32 rows gain most, about a fifth of the pass: without the overlap their
-            # pass took the memory's time plus the computation's.
-            ahead = i + size
             for b in range(0, size, _BLOCK):
-                _prefetch_rows(X, min(ahead + b, stop), min(ahead + b + _BLOCK, stop))
+                _prefetch_rows(X, min(ahead + half + b // 2, stop),
+                               min(ahead + half + (b + _BLOCK) // 2, stop))
                 _axpy8(residuals[b:], X, i + b, grad_w)
             i += size
         while i < stop:
