@@ -128,7 +128,12 @@ _ROUNDING_SHIFT = 6755399441055744.0
 # error_model="numpy": numba otherwise guards every division with a zero check that raises
 # ZeroDivisionError, and the branch stops the loop from vectorising (the divisors here are
 # 2 + e and 1 + e, never zero).
-@numba.njit(cache=True, error_model="numpy")
+# fastmath "contract" (and nothing else): a * b + c may become one fused multiply-add, which
+# rounds once instead of twice. Horner's rule is then a chain of FMAs, half the latency of
+# separate multiplies and adds, and the block runs in about two thirds of the time. No
+# expression here is a difference of two products, where fusing only one of them could
+# change a sign, so each contraction is at least as accurate as the written form.
+@numba.njit(cache=True, error_model="numpy", fastmath={"contract"})
 def loss_gradient_block(z, y, loss, grad, scratch_bits):
     """Store L(zₖ) in ``loss`` and L'(zₖ) = σ(zₖ) - yₖ in ``grad`` for every k.
 
