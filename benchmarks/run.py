@@ -590,7 +590,7 @@ def main(argv=None) -> int:
                         help="skip the kernel, memory and start-up measurements")
     parser.add_argument("--reference-tol", type=float, default=1e-13)
     parser.add_argument("--gemm-rows", type=int, default=200_000)
-    parser.add_argument("--kernel-rounds", type=int, default=7)
+    parser.add_argument("--kernel-rounds", type=int, default=15)
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
     # A terminated run still stops its worker processes (the finally blocks run).
