@@ -66,7 +66,9 @@ def test_dense_loss_gradient_on_any_memory_layout_matches_numpy(dtype, layout):
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
 @pytest.mark.parametrize("d", [300, 5000])
 def test_dense_loss_gradient_on_wide_rows_matches_numpy(dtype, d):
-    # Wide rows make the row groups of the pass smaller (down to one block of eight rows).
+    # Wide rows make the row groups of the pass smaller (down to one block of eight rows),
+    # and rows longer than _PREFETCH_MAX_ROW_BYTES are left to the hardware prefetcher: both
+    # paths are run here (float32 rows of 300 features are short enough, the others not).
     itemsize = np.dtype(dtype).itemsize
     group = _kernels._group_rows(d, itemsize)
     assert group % 8 == 0 and 8 <= group <= 64
