@@ -30,6 +30,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from workloads import load  # noqa: E402
 
 BIG_ITER = 1_000_000
+# OpenBLAS's worker threads busy-wait for about a tenth of a second after each threaded call,
+# holding the cores: a loss+gradient pass started right after the GEMM below took half as long
+# again as one started after X.sum(). Each timed kernel call waits this long first, so that
+# no call pays for the one before it.
+SETTLE_SECONDS = 0.25
 
 
 def _estimator(library: str, solver: str, tol: float, options: dict):
@@ -139,6 +144,7 @@ class Worker:
         for r in range(rounds):
             names = list(calls) if r % 2 == 0 else list(calls)[::-1]
             for name in names:
+                time.sleep(SETTLE_SECONDS)
                 start = time.perf_counter()
                 calls[name]()
                 times[name].append(time.perf_counter() - start)

@@ -339,9 +339,10 @@ def machine_lines() -> list[str]:
                          if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    blas = [f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
-            f"{i.get('num_threads')} threads)" for i in threadpool_info()
-            if i.get("user_api") == "blas"]
+    # Sorted: threadpoolctl lists libraries in the order they were loaded, which varies.
+    blas = sorted(f"{i.get('internal_api')} {i.get('version')} ({i.get('architecture')}, "
+                  f"{i.get('num_threads')} threads)" for i in threadpool_info()
+                  if i.get("user_api") == "blas")
     return [
         f"- Machine: {model}, {os.cpu_count()} cores, {platform.system()} {platform.release()}",
         f"- Python {platform.python_version()}, numpy {np.__version__}, scipy "
@@ -510,6 +511,8 @@ def _kernel_lines(results: list[dict], earlier: dict | None = None) -> list[str]
         return []
     lines = ["### Kernels against the machine", "",
              "Medians over alternating rounds in one process; ratios are taken within a round. "
+             "Each call starts a quarter of a second after the one before, once BLAS's threads "
+             "have stopped spinning. "
              "Bandwidth = bytes of X / time of `X.sum()` (numpy, one thread); FLOP rates count "
              "2·n·d² for `X[:k].T @ X[:k]` and for the Hessian Xᵀ diag(h) X.", "",
              "| workload | X.sum() | read bandwidth | loss+gradient | ratio (target <= "
