@@ -8,7 +8,8 @@ Commands
 --------
 ``reference``   the high-precision optimum: Newton to a gradient norm near 1e-12
 ``fit``         time one ``fit`` of one contender and evaluate the objective at its solution
-``kernels``     loss+gradient vs ``X.sum()``, float32 vs float64, Hessian vs GEMM FLOP rates
+``kernels``     loss+gradient vs ``X.sum()`` and a streaming read, float32 vs float64, Hessian
+                vs GEMM FLOP rates
 ``memory``      peak extra resident memory of one ``solver="auto"`` fit
 """
 
@@ -22,6 +23,7 @@ import time
 import tracemalloc
 import warnings
 
+import numba
 import numpy as np
 import scipy.sparse as sp
 
@@ -35,6 +37,27 @@ BIG_ITER = 1_000_000
 # again as one started after X.sum(). Each timed kernel call waits this long first, so that
 # no call pays for the one before it.
 SETTLE_SECONDS = 0.25
+
+
+@numba.njit(parallel=True)
+def _stream_read(X, n_parts):
+    """Read every cache line of X once, on all threads, with as little work as can be.
+
+    The machine's read bandwidth as a pass over X can see it (``X.sum()`` is one thread): one
+    load per 64 bytes of each row, and each row's last element, since a row need not start on a
+    line boundary. Rows are split into ``n_parts`` ranges as in logitfit's kernels.
+    """
+    n, d = X.shape
+    step = max(1, 64 // X.itemsize)
+    sums = np.zeros(n_parts)
+    for t in numba.prange(n_parts):
+        total = 0.0
+        for i in range((n * t) // n_parts, (n * (t + 1)) // n_parts):
+            for j in range(0, d, step):
+                total += X[i, j]
+            total += X[i, d - 1]
+        sums[t] = total
+    return sums.sum()
 
 
 def _estimator(library: str, solver: str, tol: float, options: dict):
@@ -119,6 +142,7 @@ class Worker:
         return out
 
     def kernels(self, theta, gemm_rows: int, rounds: int) -> dict:
+        from logitfit._kernels import n_parts_for
         from logitfit._objective import BCEObjective
 
         X = self.X
@@ -131,8 +155,11 @@ class Worker:
         # θ one ulp apart so that every call is a real pass over X.
         thetas = itertools.cycle([theta, np.nextafter(theta, np.inf)])
         thetas32 = itertools.cycle([theta, np.nextafter(theta, np.inf)])
+        parts = n_parts_for(X.shape[0])
         calls = {
             "sum": lambda: X.sum(),
+            "read": lambda: _stream_read(X, parts),
+            "read_f32": lambda: _stream_read(X32, parts),
             "loss_gradient": lambda: self.objective.loss_gradient(next(thetas)),
             "loss_gradient_f32": lambda: objective32.loss_gradient(next(thetas32)),
             "gemm": lambda: head.T @ head,
@@ -156,6 +183,7 @@ class Worker:
             # Ratios are taken within each round (same machine state), then the median.
             "lg_over_sum": float(np.median(t["loss_gradient"] / t["sum"])),
             "f32_over_f64": float(np.median(t["loss_gradient_f32"] / t["loss_gradient"])),
+            "read_f32_over_f64": float(np.median(t["read_f32"] / t["read"])),
             "gemm_gflops": float(np.median(2.0 * k * d * d / t["gemm"] / 1e9)),
             "hessian_gflops": float(np.median(2.0 * n * d * d / t["hessian"] / 1e9)),
             "hessian_over_gemm": float(np.median((n / t["hessian"]) / (k / t["gemm"]))),
