@@ -527,14 +527,14 @@ def _kernel_lines(results: list[dict], earlier: dict | None = None) -> list[str]
              "loads every cache line of X once, on all threads, and does nothing else: the "
              "read bandwidth a pass over X can reach here; its float32/float64 ratio is the "
              "loss+gradient pass's if that were limited by reading X alone (the pass also "
-             "reads y and the weights and writes the logits, 32 bytes a row, a larger share of "
-             "a float32 row). Bandwidths are bytes of X over time; "
+             "reads y and the weights and writes the logits, 32 bytes of traffic a row, a "
+             "larger share of a float32 row). Bandwidths are bytes of X over time; "
              "FLOP rates count 2·n·d² for `X[:k].T @ X[:k]` and for the Hessian Xᵀ diag(h) X.",
              "", header, "|---|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         k = r["kernels"]
         if "error" in k:
-            lines.append(f"| {r['name']} | {k['error']} ||||||||")
+            lines.append(f"| {r['name']} | {k['error']} |" + "|" * (header.count("|") - 3))
             continue
         lines.append(
             f"| {r['name']} | {_timed(k, 'sum')} | {_timed(k, 'read')} | "
