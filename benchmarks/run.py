@@ -194,10 +194,10 @@ def calibrate(session: Session, contender: Contender, f_star: float, log) -> dic
                 break
             tol = tighter
     if best_ok is None:
-        last = [a for a in tried.values() if "subopt" in a]
-        best = min((a["subopt"] for a in last), default=math.nan)
-        why = (f"did not reach {TARGET:.0e} within the {session.cap:.0f} s cap "
-               f"(best suboptimality {best:.1e})")
+        finished = [a["subopt"] for a in tried.values() if "subopt" in a]
+        reached = (f"best suboptimality {min(finished):.1e}" if finished
+                   else "no run finished")
+        why = f"did not reach {TARGET:.0e} within the {session.cap:.0f} s cap ({reached})"
         return {"ok": False, "why": why, "tried": tried}
     return {"ok": True, "tol": best_ok, "tried": tried, "time": tried[best_ok]["time"]}
 

@@ -50,3 +50,34 @@ def test_quick_run_writes_a_table(tmp_path, workload):
     # Every scikit-learn solver appears in the table, timed or with the reason it is not.
     for solver in ("lbfgs", "newton-cholesky", "newton-cg", "liblinear", "sag", "saga"):
         assert f"| sklearn {solver} |" in text
+
+
+class _ScriptedSession:
+    """Stands in for a worker session: answers fit calls from a list (None is a timeout)."""
+
+    cap = 30.0
+
+    def __init__(self, answers):
+        self.answers = list(answers)
+
+    def call(self, timeout, **command):
+        return self.answers.pop(0)
+
+
+def test_calibration_reports_why_a_contender_is_marked():
+    contender = run.Contender("sklearn", "sag", 1e-4, {})
+    # Ran past the cap at its first tolerance: no suboptimality to report.
+    timed_out = run.calibrate(_ScriptedSession([None]), contender, 1.0, lambda message: None)
+    assert not timed_out["ok"]
+    assert timed_out["why"] == "did not reach 1e-08 within the 30 s cap (no run finished)"
+    # Finished short of the target, then ran past the cap at the next tolerance.
+    short = run.calibrate(_ScriptedSession([{"time": 10.0, "f": 1.001}, None]), contender, 1.0,
+                          lambda message: None)
+    assert not short["ok"]
+    assert short["why"] == ("did not reach 1e-08 within the 30 s cap "
+                            "(best suboptimality 1.0e-03)")
+    # Reached at 1e-4, then not at 1e-3: the loosest tolerance that reached is kept.
+    reached = run.calibrate(
+        _ScriptedSession([{"time": 2.0, "f": 1.0 + 1e-9}, {"time": 1.0, "f": 1.0 + 1e-6}]),
+        contender, 1.0, lambda message: None)
+    assert reached["ok"] and reached["tol"] == 1e-4 and reached["time"] == 2.0
