@@ -27,6 +27,8 @@ import numba
 import numpy as np
 import scipy.sparse as sp
 
+from logitfit._kernels import _CACHE_LINE_BYTES, n_parts_for
+
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from workloads import load  # noqa: E402
@@ -43,12 +45,12 @@ SETTLE_SECONDS = 0.25
 def _stream_read(X, n_parts):
     """Read every cache line of X once, on all threads, with as little work as can be.
 
-    The machine's read bandwidth as a pass over X can see it (``X.sum()`` is one thread): one
-    load per 64 bytes of each row, and each row's last element, since a row need not start on a
-    line boundary. Rows are split into ``n_parts`` ranges as in logitfit's kernels.
+    The machine's read bandwidth as a pass over X can see it (``X.sum()`` is one thread):
+    one load per cache line of each row, and each row's last element, since a row need not
+    start on a line boundary. Rows are split into ``n_parts`` ranges as in logitfit's kernels.
     """
     n, d = X.shape
-    step = max(1, 64 // X.itemsize)
+    step = max(1, _CACHE_LINE_BYTES // X.itemsize)
     sums = np.zeros(n_parts)
     for t in numba.prange(n_parts):
         total = 0.0
@@ -142,7 +144,6 @@ class Worker:
         return out
 
     def kernels(self, theta, gemm_rows: int, rounds: int) -> dict:
-        from logitfit._kernels import n_parts_for
         from logitfit._objective import BCEObjective
 
         X = self.X
