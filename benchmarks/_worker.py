@@ -42,7 +42,7 @@ SETTLE_SECONDS = 0.25
 
 
 # How far ahead of the row being read the streaming read requests rows. Any distance from
-# 4 to 32 KB gave the same bandwidth here (within 3%).
+# 4 to 32 KB gave about the same bandwidth here (within 6%).
 _READ_AHEAD_BYTES = 16 * 1024
 
 
