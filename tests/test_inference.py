@@ -14,8 +14,9 @@ import statsmodels.api as sm
 from conftest import make_classification_data
 from sklearn.base import clone
 from sklearn.datasets import load_breast_cancer
+from sklearn.exceptions import ConvergenceWarning
 
-from logitfit import IllConditionedWarning, LogisticRegression, Summary
+from logitfit import IllConditionedWarning, LogisticRegression, SingularHessianWarning, Summary
 
 RTOL = 1e-6
 
@@ -309,9 +310,75 @@ def test_collinear_features_warn():
     assert any("ill-conditioned" in note for note in summary.notes)
     # A column of zeros makes it singular: no standard errors, and a warning saying why.
     model = LogisticRegression(C=1.0).fit(np.c_[X, np.zeros(len(y))], y)
-    with pytest.warns(IllConditionedWarning, match="singular"):
+    with pytest.warns(IllConditionedWarning, match="rank 4 < 5"):
         summary = model.summary()
     assert np.isnan(summary.bse).all() and np.isfinite(summary.params).all()
+    assert any("singular" in note for note in summary.notes)
+
+
+@pytest.mark.parametrize("kind", ["sum of two columns", "constant column and intercept"])
+def test_rank_deficient_design_counts_its_rank_like_statsmodels(kind):
+    # statsmodels counts rank(exog) parameters in df_model, df_resid, AIC and BIC; the
+    # likelihood is that of the full-rank model either way.
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(200, 3))
+    X = np.c_[X, X[:, 0] + X[:, 1]] if kind == "sum of two columns" else np.c_[X, np.ones(200)]
+    y = (rng.random(200) < 1 / (1 + np.exp(-X[:, 0] + 0.5 * X[:, 2]))).astype(float)
+    with warnings.catch_warnings():
+        # The direction along the collinear columns is flat: the solver says so.
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        warnings.simplefilter("ignore", SingularHessianWarning)
+        model = fit(X, y, tol=1e-10)
+    with pytest.warns(IllConditionedWarning, match="rank 4 < 5"):
+        summary = model.summary()
+    reference = sm.Logit(y, sm.add_constant(X, has_constant="add")).fit(method="bfgs",
+                                                                        maxiter=1000, disp=0)
+    assert reference.df_model == 3
+    assert summary.df_model == reference.df_model and summary.df_resid == reference.df_resid
+    for name in ("llf", "llr", "llr_pvalue", "aic", "bic"):
+        np.testing.assert_allclose(getattr(summary, name), getattr(reference, name), rtol=1e-6)
+    assert any("rank 4" in note for note in summary.notes)
+
+
+def test_nearly_collinear_but_full_rank_design_keeps_its_degrees_of_freedom():
+    # numpy's matrix_rank rule (as statsmodels): a column 1e-6 away from another is a column.
+    X, y = spector()
+    X = np.c_[X, X.iloc[:, 0] + 1e-6 * np.random.default_rng(0).normal(size=len(y))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # tol=1e-12 on a flat direction
+        model = fit(X, y)
+    with pytest.warns(IllConditionedWarning, match="ill-conditioned"):
+        summary = model.summary()
+    assert summary.df_model == 4 and summary.aic == pytest.approx(-2 * summary.llf + 10)
+
+
+def test_table_columns_stay_in_line_for_large_numbers():
+    # Coefficients of 1e4 to 1e6 (tiny feature scales) overflow a fixed-point column.
+    X, y = spector()
+    X = X / np.array([1e5, 1e4, 1e3])
+    text = str(fit(X, y).summary())
+    lines = text.splitlines()
+    header = next(line for line in lines if line.strip().startswith("coef"))
+    for name in X.columns:
+        row = next(line for line in lines if line.startswith(name))
+        assert len(row) == len(header), row
+
+
+def test_cluster_groups_of_zero_weight_rows_do_not_count():
+    # Frequency weights: rows of weight 0, and clusters made only of them, are not there.
+    X, y = fair()
+    groups = np.asarray(X["age"]).round().astype(int)
+    weight = np.where(groups > 30, 1.0, 0.0)
+    kept = fit(X, y, weight).summary(cov_type="cluster", groups=groups)
+    rows = weight > 0
+    dropped = fit(X[rows], y[rows]).summary(cov_type="cluster", groups=groups[rows])
+    np.testing.assert_allclose(kept.bse, dropped.bse, rtol=1e-6)
+    assert kept.notes[0] == dropped.notes[0]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SingularHessianWarning)  # age is constant there
+        one_cluster = fit(X, y, np.where(groups == groups[0], 1.0, 0.0))
+    with pytest.raises(ValueError, match="non-zero weight"):
+        one_cluster.summary(cov_type="cluster", groups=groups)
 
 
 def test_bad_arguments_name_the_fix():
@@ -329,6 +396,15 @@ def test_bad_arguments_name_the_fix():
         model.summary(cov_type="HC0", groups=np.zeros(len(y)))
     with pytest.raises(ValueError, match="alpha"):
         model.summary(alpha=1.5)
+    with pytest.raises(ValueError, match="alpha"):
+        model.summary(alpha=True)
+    with pytest.raises(ValueError, match="2 missing label"):
+        model.summary(cov_type="cluster", groups=[None, "a", np.nan, *"ab" * 14, "b"])
+    with pytest.raises(ValueError, match="cannot be compared"):
+        model.summary(cov_type="cluster", groups=np.array(["a", 1] * 16, dtype=object))
+    # Any real number will do for alpha, as in statsmodels.
+    wide = model.summary(alpha=np.float32(0.1)).conf_int
+    np.testing.assert_allclose(wide, model.summary(alpha=0.1).conf_int, rtol=1e-6)
     assert model.summary(cov_type="hc3").cov_type == "HC3"
 
 

@@ -19,6 +19,7 @@ from .functional import (
     sigmoid,
     sigmoid_derivative,
 )
+from .solvers.newton_cholesky import SingularHessianWarning
 
 try:
     __version__ = version("logitfit")
@@ -31,6 +32,7 @@ __all__ = [
     "LogisticRegressionCV",
     "RegularizationPath",
     "SeparationWarning",
+    "SingularHessianWarning",
     "Summary",
     "__version__",
     "bce_from_logits",

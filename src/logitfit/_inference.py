@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import json
 import math
+import numbers
 import textwrap
 import warnings
 from dataclasses import dataclass, field, fields
@@ -76,6 +77,9 @@ _FORMAT_VERSION = 1
 # Below this reciprocal condition number of the scaled information matrix, standard errors
 # lose more than about ten of their sixteen significant digits: say so.
 _RCOND_WARN = 1e-10
+# Below this reciprocal condition number of the information matrix, the design's rank is
+# checked (design_rank).
+_RANK_CHECK_RCOND = 1e-8
 _DESCRIPTIONS = {
     "nonrobust": "Standard errors assume that the model is correctly specified (inverse "
     "observed Fisher information).",
@@ -216,6 +220,32 @@ def _invert_information(information: np.ndarray) -> tuple[np.ndarray, float]:
     return inverse / np.outer(root, root), float(rcond) if info == 0 else 0.0
 
 
+def design_rank(objective) -> int:
+    """Numerical rank of the design [X, 1] over the rows of non-zero weight.
+
+    numpy's ``matrix_rank`` rule (singular values below σ_max · max(n, k) · ε are zero),
+    which statsmodels uses, on the triangular factor R of a QR factorisation of the design
+    (same singular values), built a block of rows at a time: no n x k copy of X.
+    """
+    k = objective.n_coef
+    factor = np.zeros((0, k))
+    rows = 0
+    for start, stop, block in _row_blocks(objective):
+        keep = objective.sample_weight[start:stop] > 0
+        block = block[keep]
+        block = np.asarray(block.toarray() if sp.issparse(block) else block, dtype=np.float64)
+        if objective.fit_intercept:
+            block = np.column_stack([block, np.ones(block.shape[0])])
+        rows += block.shape[0]
+        factor = scipy.linalg.qr(np.vstack([factor, block]), mode="r", check_finite=False)[0]
+        factor = factor[:k]
+    singular_values = scipy.linalg.svdvals(factor, check_finite=False)
+    if singular_values.size == 0 or singular_values[0] == 0:
+        return 0
+    noise = singular_values[0] * max(rows, k) * np.finfo(np.float64).eps
+    return int(np.count_nonzero(singular_values > noise))
+
+
 def _constant_columns(objective) -> np.ndarray:
     """Indices of non-zero constant columns (a user-supplied intercept)."""
     X = objective.X
@@ -249,11 +279,18 @@ def _decode(value):
 def _fmt(value: float, decimals: int = 4, width: int = 10) -> str:
     if not math.isfinite(value):
         return f"{value:>{width}}"
-    # Fixed point where 4 decimals keep at least 3 significant digits, scientific otherwise.
+    # Fixed point from 0.01 up, as long as the number fits the column; scientific otherwise,
+    # with fewer digits if need be, so that the columns stay in line.
     magnitude = abs(value)
-    if value == 0 or 1e-2 <= magnitude < 1e6:
-        return f"{value:>{width}.{decimals}f}"
-    return f"{value:>{width}.{max(decimals - 1, 1)}e}"
+    if value == 0 or magnitude >= 1e-2:
+        text = f"{value:>{width}.{decimals}f}"
+        if len(text) <= width:
+            return text
+    for digits in range(max(decimals - 1, 1), 0, -1):
+        text = f"{value:>{width}.{digits}e}"
+        if len(text) <= width:
+            break
+    return text
 
 
 def _pvalue(value: float) -> str:
@@ -558,6 +595,22 @@ def _pandas():
 # --------------------------------------------------------------------------- computation
 
 
+def _missing_labels(groups: np.ndarray) -> np.ndarray:
+    """Boolean mask of the missing entries (None, NaN, NaT, pandas' NA) of 1-d labels."""
+    if groups.dtype.kind == "f":
+        return np.isnan(groups)
+    if groups.dtype.kind in "mM":
+        return np.isnat(groups)
+    if groups.dtype.kind == "O":
+        try:
+            import pandas
+        except ImportError:  # pragma: no cover - pandas is installed with the test extra
+            return np.array([g is None or (isinstance(g, float) and g != g) for g in groups],
+                            dtype=bool)
+        return np.asarray(pandas.isna(groups), dtype=bool)
+    return np.zeros(groups.shape, dtype=bool)
+
+
 def _check_cov_type(cov_type, groups, n_samples):
     if not isinstance(cov_type, str) or cov_type.lower() not in {c.lower() for c in COV_TYPES}:
         raise ValueError(f"cov_type={cov_type!r} is not known; choose one of "
@@ -571,10 +624,16 @@ def _check_cov_type(cov_type, groups, n_samples):
         if groups.ndim != 1 or groups.shape[0] != n_samples:
             raise ValueError(f"groups must have one label per training row ({n_samples}), got "
                              f"shape {groups.shape}.")
-        labels, codes = np.unique(groups, return_inverse=True)
-        if labels.shape[0] < 2:
-            raise ValueError("cov_type='cluster' needs at least 2 distinct groups.")
-        return canonical, codes.astype(np.intp), labels.shape[0]
+        missing = _missing_labels(groups)
+        if np.any(missing):
+            raise ValueError(f"groups has {int(np.sum(missing))} missing label(s) (None or NaN): "
+                             "give every training row a cluster label.")
+        try:
+            labels, codes = np.unique(groups, return_inverse=True)
+        except TypeError:
+            raise ValueError("groups mixes labels that cannot be compared (e.g. strings and "
+                             "numbers): use one type for all cluster labels.") from None
+        return canonical, codes.astype(np.intp).ravel(), labels.shape[0]
     if groups is not None:
         raise ValueError(f"groups is only used with cov_type='cluster', not {canonical!r}.")
     return canonical, None, 0
@@ -607,9 +666,18 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     -------
     Summary
     """
-    if not (isinstance(alpha, (int, float)) and 0 < alpha < 1):
-        raise ValueError(f"alpha must be in (0, 1), got {alpha!r}.")
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not 0 < alpha < 1:
+        raise ValueError(f"alpha must be a number in (0, 1), got {alpha!r}.")
     cov_type, codes, n_groups = _check_cov_type(cov_type, groups, objective.n_samples)
+    s = objective.sample_weight
+    n_clusters = 0
+    if codes is not None:
+        # A row of weight 0 is not in the data (frequency weights), nor is a cluster of such
+        # rows: G counts the clusters that have weight.
+        n_clusters = int(np.count_nonzero(np.bincount(codes[s > 0], minlength=n_groups)))
+        if n_clusters < 2:
+            raise ValueError("cov_type='cluster' needs at least 2 distinct groups (among the "
+                             "rows with non-zero weight).")
     d = objective.n_features
     k = objective.n_coef
     coef = np.ascontiguousarray(model.coef_.ravel(), dtype=np.float64)
@@ -620,20 +688,12 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     else:
         z = objective.linear_predictor(theta)
     y = objective.y
-    s = objective.sample_weight
     nobs = float(s.sum())
     residual, curvature, slope_weight, llf, total_curvature = pointwise_statistics(z, y, s)
 
     # The null model has only an intercept, fitted in closed form.
     rate = float(s @ y) / nobs
     llnull = nobs * sum(p * math.log(p) for p in (rate, 1.0 - rate) if p > 0)
-    # The null model has one coefficient whether or not the model has an intercept, so the
-    # likelihood-ratio test has k - 1 degrees of freedom (statsmodels' df_model).
-    df_model = float(k - 1)
-    llr = 2.0 * (llf - llnull)
-    llr_pvalue = float(stats.chi2.sf(llr, df_model)) if df_model > 0 else math.nan
-    prsquared = 1.0 - llf / llnull if llnull < 0 else math.nan
-
     if nobs <= k and (cov_type == "HC1" or (cov_type == "cluster" and use_correction)):
         raise ValueError(
             f"cov_type={cov_type!r} scales by 1/(N - k), which needs more observations "
@@ -641,9 +701,21 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
             "cov_type='HC0' (or use_correction=False), or frequency weights that count rows."
         )
 
-    # Covariance.
     information = weighted_gram(objective, s * curvature)
     bread, rcond = _invert_information(information)
+    # Only a nearly singular information matrix can come from a rank-deficient design (the
+    # weights are positive), so the design's rank is computed only then.
+    rank = k if rcond >= _RANK_CHECK_RCOND else design_rank(objective)
+
+    # The null model has one coefficient whether or not the model has an intercept, so the
+    # likelihood-ratio test has rank - 1 degrees of freedom (statsmodels' df_model), and the
+    # information criteria count rank parameters: collinear columns add none.
+    df_model = float(rank - 1)
+    llr = 2.0 * (llf - llnull)
+    llr_pvalue = float(stats.chi2.sf(llr, df_model)) if df_model > 0 else math.nan
+    prsquared = 1.0 - llf / llnull if llnull < 0 else math.nan
+
+    # Covariance.
     notes = []
     if cov_type == "nonrobust":
         cov = bread
@@ -651,7 +723,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         meat = _cluster_meat(objective, s * residual, codes, n_groups)
         cov = bread @ meat @ bread
         if use_correction:
-            cov *= n_groups / (n_groups - 1.0) * (nobs - 1.0) / (nobs - k)
+            cov *= n_clusters / (n_clusters - 1.0) * (nobs - 1.0) / (nobs - k)
     else:
         weights = s * residual * residual
         if cov_type in ("HC2", "HC3") and np.all(np.isfinite(bread)):
@@ -668,7 +740,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
                 weights = weights / (1.0 - leverage) ** (1 if cov_type == "HC2" else 2)
         cov = bread @ weighted_gram(objective, weights) @ bread
         if cov_type == "HC1":
-            cov *= nobs / (nobs - k)
+            cov *= nobs / (nobs - rank)
     cov = 0.5 * (cov + cov.T)
 
     quantile = float(stats.norm.ppf(1.0 - alpha / 2.0))
@@ -712,7 +784,8 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
 
     # Notes, then display order: intercept first.
     description = _DESCRIPTIONS[cov_type].format(
-        correction="" if use_correction else ", no small-sample correction", n_groups=n_groups)
+        correction="" if use_correction else ", no small-sample correction",
+        n_groups=n_clusters)
     notes.append(description)
     if not unpenalised:
         notes.append(
@@ -727,13 +800,27 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
             f"* The classes are {separation.kind}ly separated (by {separating}; "
             f"{separation.n_separated} sample(s) predicted perfectly): the maximum-likelihood "
             "estimates of the marked coefficients do not exist, and their standard errors and "
-            "tests are meaningless. Use a penalty or remove the separating features."
+            "tests are meaningless. The other coefficients, the log-likelihood and the "
+            "statistics built on it are evaluated at the fitted (finite) coefficients: they "
+            "approach their limits only as the marked ones diverge, so they are approximate. "
+            "Use a penalty or remove the separating features."
         )
     if unchecked:
         notes.append(f"Separation was not checked: the exact check handles at most "
                      f"{MAX_CHECKED_COEFS} coefficients. Large standard errors on large "
                      "coefficients may mean that they diverge.")
-    if not np.all(np.isfinite(bread)):
+    if rank < k:
+        available = ("their standard errors are meaningless" if np.all(np.isfinite(bread)) else
+                     "the information matrix is singular, so no standard errors are available")
+        notes.append(f"The design has rank {rank}, less than its {k} coefficients (collinear or "
+                     "constant columns, the intercept included): the coefficients of the "
+                     f"collinear columns are not identified, and {available}. The degrees of "
+                     f"freedom, AIC and BIC count {rank} parameters. Remove the redundant "
+                     "columns.")
+        warnings.warn(f"The design has rank {rank} < {k} coefficients: remove collinear or "
+                      "constant columns, or use a penalty; the standard errors of the collinear "
+                      "ones are meaningless.", IllConditionedWarning, stacklevel=3)
+    elif not np.all(np.isfinite(bread)):
         notes.append("The information matrix is singular (collinear or constant features, or "
                      "separation): standard errors are not available.")
         if not separated.any():
@@ -768,8 +855,8 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         margeff_z=margeff_z, margeff_pvalues=margeff_pvalues,
         margeff_conf_int=margeff_conf_int,
         nobs=nobs, n_rows=int(objective.n_samples), df_model=df_model,
-        df_resid=nobs - k, llf=llf, llnull=llnull, llr=llr, llr_pvalue=llr_pvalue,
-        prsquared=prsquared, aic=-2.0 * llf + 2.0 * k, bic=-2.0 * llf + k * math.log(nobs),
+        df_resid=nobs - rank, llf=llf, llnull=llnull, llr=llr, llr_pvalue=llr_pvalue,
+        prsquared=prsquared, aic=-2.0 * llf + 2.0 * rank, bic=-2.0 * llf + rank * math.log(nobs),
         converged=bool(model.converged_) and not separated.any(),
         n_iter=int(model.n_iter_[0]), solver=str(model.solver_),
         method="MLE" if unpenalised else f"Penalised ML ({penalty}, C={model.C:g})",
