@@ -87,14 +87,50 @@ def test_reuse_is_chosen_by_size():
 
 
 def test_hessian_rows_keep_300_rows_per_coefficient_and_at_most_an_eighth():
-    assert hessian_rows(1000, 6) is None
-    assert hessian_rows(23_999, 10) is None  # 3,000 rows would be more than an eighth
-    rows = hessian_rows(80_000, 10)
+    assert hessian_rows(np.ones(1000), 6) is None
+    assert hessian_rows(np.ones(23_999), 10) is None  # 3,000 rows would be more than an eighth
+    rows = hessian_rows(np.ones(80_000), 10)
     assert rows.shape == (3_000,) and rows.dtype == np.int64
     assert np.all(np.diff(rows) > 0) and rows[0] >= 0 and rows[-1] < 80_000
-    np.testing.assert_array_equal(rows, hessian_rows(80_000, 10))  # deterministic
+    np.testing.assert_array_equal(rows, hessian_rows(np.ones(80_000), 10))  # deterministic
     # Very tall data: a 32nd of the rows, more than 300 per coefficient.
-    assert hessian_rows(3_200_000, 10).shape == (100_000,)
+    assert hessian_rows(np.ones(3_200_000), 10).shape == (100_000,)
+
+
+def test_hessian_rows_come_from_the_weighted_rows_only():
+    # Rows of weight 0 add nothing to the Hessian: the sample and its size ignore them.
+    weight = np.zeros(200_000)
+    weight[::4] = 2.0
+    rows = hessian_rows(weight, 10)
+    assert rows.shape == (3_000,) and np.all(weight[rows] > 0)
+    assert hessian_rows(np.where(np.arange(200_000) < 20_000, 1.0, 0.0), 10) is None
+
+
+def test_subsampled_hessian_of_every_weighted_row_is_the_exact_hessian():
+    # Scaled by (rows of non-zero weight) / m: a "subsample" of all of them is exact.
+    X, y = _tall_problem(n=3_000, d=4)
+    weight = np.where(np.arange(3_000) % 3 == 0, 0.0, 1.5)
+    objective = BCEObjective(X, y, weight, C=2.0)
+    coef = np.linspace(-0.5, 0.5, 5)
+    rows = np.flatnonzero(weight > 0).astype(np.int64)
+    np.testing.assert_allclose(objective.hessian(coef, rows), objective.hessian(coef),
+                               rtol=1e-12)
+
+
+def test_newton_cholesky_converges_when_most_rows_have_weight_zero():
+    # Few weighted rows among many: the default (reused, subsampled Hessians) must still
+    # reach the optimum, the one found without the zero-weight rows.
+    X, y = _tall_problem(n=60_000, d=20)
+    rng = np.random.default_rng(3)
+    weight = np.where(rng.random(60_000) < 0.01, rng.uniform(1, 5, 60_000), 0.0)
+    full = BCEObjective(X, y, weight)
+    result = SOLVERS["newton-cholesky"].solve(full, np.zeros(21), tol=1e-9, max_iter=100)
+    kept = weight > 0
+    reference = SOLVERS["newton-cholesky"].solve(
+        BCEObjective(X[kept], y[kept], weight[kept]), np.zeros(21), tol=1e-11, max_iter=100,
+        hessian_reuse=False)
+    assert result.converged and result.n_iter < 20
+    np.testing.assert_allclose(result.coef, reference.coef, rtol=1e-6, atol=1e-8)
 
 
 def test_refresh_ratio_is_validated(tall):

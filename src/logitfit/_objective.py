@@ -271,9 +271,10 @@ class BCEObjective:
     def hessian(self, coef: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Return ∇²f(θ), shape (n_coef, n_coef), accumulated block by block.
 
-        With ``rows`` (sorted int64 indices of shape (m,)) the data term is estimated from
-        those rows only and scaled by n_samples / m: a subsampled Hessian, m/n of the cost.
-        The penalty term stays exact.
+        With ``rows`` (sorted int64 indices of shape (m,), drawn uniformly from the rows of
+        non-zero weight) the data term is estimated from those rows only and scaled by
+        (number of such rows) / m: a subsampled Hessian, at m/n of the cost. The penalty term
+        stays exact.
         """
         weights = self.hessian_weights(coef, rows)
         builder = _kernels.csr_hessian if self.sparse else _kernels.dense_hessian
@@ -281,7 +282,7 @@ class BCEObjective:
             gram, cross, total = builder(self.X, weights)
             self.n_data_passes += 1
         else:
-            factor = self.n_samples / rows.shape[0]
+            factor = np.count_nonzero(self.sample_weight > 0) / rows.shape[0]
             gram, cross, total = builder(self.X, weights, rows)
             gram *= factor
             cross *= factor

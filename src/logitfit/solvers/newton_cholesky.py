@@ -15,7 +15,8 @@ or had to be shortened. On tall data the Hessian is estimated from a fixed rando
 m = max(n_samples / 32, 300 n_coef) rows (used when m <= n_samples / 8), scaled up: its
 relative error is about √(n_coef / m) <= 6 %, at m / n_samples of the cost. With exact
 gradients that changes only the linear rate, never the optimum. If a full step with a fresh
-subsampled Hessian does not halve the gradient, exact Hessians take over.
+subsampled Hessian does not halve the gradient, or a second one has to be shortened, exact
+Hessians take over. Rows of weight 0 are never in the subset.
 
 When H is singular to working precision (collinear features or separable classes without a
 penalty) the Cholesky factorisation fails; the step then comes from a least-squares solve,
@@ -89,15 +90,21 @@ _MAX_SUBSAMPLE_FRACTION = 8
 # can also reduce the gradient by less than refresh_ratio, so that threshold would give up on
 # subsampling too early.)
 _SUBSAMPLE_FAILURE_RATIO = 0.5
+_SUBSAMPLE_SHORTENED_LIMIT = 2
 
 
-def hessian_rows(n_samples: int, n_coef: int, seed: int = 0) -> np.ndarray | None:
-    """Sorted rows for a subsampled Hessian, or None if the data are too short for one."""
-    m = max(n_samples // _MIN_SUBSAMPLE_FRACTION, _MIN_ROWS_PER_COEF * n_coef)
-    if m > n_samples // _MAX_SUBSAMPLE_FRACTION:
+def hessian_rows(sample_weight: np.ndarray, n_coef: int, seed: int = 0) -> np.ndarray | None:
+    """Sorted rows for a subsampled Hessian, or None if the data are too short for one.
+
+    Drawn from the rows of non-zero weight only: rows of weight 0 add nothing to the Hessian,
+    and a sample that spends its rows on them estimates it from too few of the others.
+    """
+    weighted = np.flatnonzero(sample_weight > 0)
+    m = max(weighted.shape[0] // _MIN_SUBSAMPLE_FRACTION, _MIN_ROWS_PER_COEF * n_coef)
+    if m > weighted.shape[0] // _MAX_SUBSAMPLE_FRACTION:
         return None
     rng = np.random.default_rng(seed)
-    return np.sort(rng.choice(n_samples, size=m, replace=False)).astype(np.int64)
+    return np.sort(rng.choice(weighted, size=m, replace=False)).astype(np.int64)
 
 
 @register("newton-cholesky", default_max_iter=100,
@@ -140,18 +147,24 @@ def solve(
         return descent_loop("newton-cholesky", objective, coef0, tol=tol, max_iter=max_iter,
                             callback=callback, direction_rule=direction_rule)
 
-    rows = hessian_rows(objective.n_samples, objective.n_coef) if subsample else None
-    state = {"factor": None, "previous_norm": None, "fresh": False, "rows": rows}
+    rows = hessian_rows(objective.sample_weight, objective.n_coef) if subsample else None
+    state = {"factor": None, "previous_norm": None, "fresh": False, "rows": rows,
+             "shortened": 0}
 
     def lazy_direction_rule(coef, value, grad, previous_step):
         norm = objective.optimality(grad)
         previous = state["previous_norm"]
         ratio = norm / previous if previous else np.inf
         state["previous_norm"] = norm
-        if (state["fresh"] and previous_step >= 1.0 and state["rows"] is not None
-                and ratio > _SUBSAMPLE_FAILURE_RATIO):
-            # A full step with a fresh subsampled factor failed: exact Hessians from now on.
-            state["rows"] = None
+        if state["fresh"] and state["rows"] is not None:
+            # A full step with a fresh subsampled factor that failed, or a second one that
+            # had to be shortened, means the subsample misses something the full data has
+            # (exact Newton steps are shortened too, but rarely more than once on this
+            # convex objective): exact Hessians from now on.
+            state["shortened"] += previous_step < 1.0
+            if ((previous_step >= 1.0 and ratio > _SUBSAMPLE_FAILURE_RATIO)
+                    or state["shortened"] >= _SUBSAMPLE_SHORTENED_LIMIT):
+                state["rows"] = None
         stale = state["factor"] is None or previous_step < 1.0 or ratio > refresh_ratio
         if stale:
             hessian = objective.hessian(coef, state["rows"])
