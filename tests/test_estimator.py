@@ -173,6 +173,32 @@ def test_convergence_warning_names_next_steps(synthetic):
     assert model.converged_ is False
 
 
+@pytest.mark.parametrize(("solver", "penalty", "advice"), [
+    ("gd", "l2", "solver='newton-cholesky' (few features) or 'newton-cg' (many)"),
+    ("newton-cg", "l2", "solver='newton-cholesky' (few features)."),
+    ("cd", "l1", "solver='prox'"),
+    ("prox", "elasticnet", "solver='cd'"),
+])
+def test_convergence_warning_suggests_solvers_that_handle_the_penalty(synthetic, solver,
+                                                                     penalty, advice):
+    X, y = synthetic
+    with pytest.warns(ConvergenceWarning) as record:
+        LogisticRegression(penalty, C=0.1, solver=solver, max_iter=1, tol=1e-12).fit(X, y)
+    assert str(record[0].message).endswith(f"or try {advice}" + ("" if advice[-1] == "." else "."))
+
+
+def test_diverging_fixed_step_returns_the_best_iterate_and_says_why(synthetic):
+    X, y = synthetic
+    model = LogisticRegression(solver="gd", solver_options={"learning_rate": 1e8}, max_iter=30)
+    with pytest.warns(ConvergenceWarning, match="smaller learning_rate"):
+        model.fit(X, y)
+    best = int(np.argmin(model.history_["objective"]))
+    objective = BCEObjective(np.asarray(X, dtype=np.float64), y.astype(np.float64), C=1.0)
+    value = objective.value(np.r_[model.coef_.ravel(), model.intercept_])
+    assert value == pytest.approx(model.history_["objective"][best], rel=1e-12)
+    assert np.all(np.isfinite(model.coef_))
+
+
 def test_verbose_prints_progress(synthetic, capsys):
     X, y = synthetic
     model = LogisticRegression(verbose=1).fit(X, y)

@@ -10,6 +10,7 @@ import scipy.sparse as sp
 from conftest import make_classification_data
 from hypothesis import given
 from hypothesis import strategies as st
+from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
 
 from logitfit import LogisticRegression, SeparationWarning
@@ -120,6 +121,18 @@ def test_fit_stops_early_and_names_the_features(solver, make):
     else:
         assert all(marked.values())  # complete separation: no coefficient is identified
     assert "separated" in str(summary) and not summary.converged
+
+
+def test_a_solver_that_meets_tol_on_separated_data_still_reports_it():
+    # On separated data the gradient vanishes as the coefficients diverge: Newton-CG meets
+    # tol on the standardised breast-cancer data (completely separable) before the monitor's
+    # pattern shows; the logits beyond ±30 it leaves behind trigger the exact check.
+    X, y = load_breast_cancer(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    for solver in ("newton-cg", "newton-cholesky", "lbfgs"):
+        with pytest.warns(SeparationWarning, match="completely separated"):
+            model = LogisticRegression(penalty=None, solver=solver).fit(X, y)
+        assert not model.converged_, solver
 
 
 def test_penalised_fits_are_not_checked():

@@ -104,6 +104,12 @@ def test_gradient_descent_with_too_large_a_learning_rate_reports_failure(problem
     result = SOLVERS["gd"].solve(objective, np.zeros(objective.n_coef), tol=1e-8,
                                  max_iter=200, learning_rate=1e6)
     assert not result.converged
+    # The steps made the objective grow: the result is the iterate where it was lowest,
+    # not the last (diverged) one.
+    lowest = int(np.argmin(result.history["objective"]))
+    assert result.history["objective"][-1] > result.history["objective"][lowest]
+    assert objective.value(result.coef) == result.history["objective"][lowest]
+    assert f"iteration {lowest}, where it was lowest" in result.message
 
 
 def test_armijo_rejects_an_ascent_direction(problem):

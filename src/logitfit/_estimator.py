@@ -290,24 +290,31 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             objective, coef0, tol=float(self.tol), max_iter=max_iter,
             callback=monitor or callback, **options,
         )
-        if monitor is not None and not result.converged:
-            monitor.check(result.coef)
+        if monitor is not None:
+            if result.converged:
+                monitor.check_converged(result.coef)
+            else:
+                monitor.check(result.coef)
         separation = monitor.separation if monitor is not None else None
         if separation is not None:
             warnings.warn(separation_message(separation, coef_names(self), stopped=True),
                           SeparationWarning, stacklevel=2)
         elif not result.converged:
-            warnings.warn(
-                not_converged_message(solver, max_iter, result.history["grad_norm"][-1],
-                                      self.tol)
-                if result.message == "max_iter reached"
-                else f"solver {solver!r} did not reach tol={self.tol:g}: {result.message}. "
-                "The coefficients are the best found; try "
-                + ("a larger tol." if spec.handles_l1 else
-                   "solver='newton-cholesky' or 'newton-cg', or a larger tol."),
-                ConvergenceWarning,
-                stacklevel=2,
-            )
+            l1 = objective.l1_strength > 0.0
+            if result.message.startswith("max_iter reached"):
+                message = not_converged_message(
+                    solver, max_iter, result.history["grad_norm"][-1], self.tol, l1=l1,
+                    detail=result.message.removeprefix("max_iter reached"))
+            elif "learning_rate" in options:
+                message = (f"solver {solver!r} did not reach tol={self.tol:g}: "
+                           f"{result.message}. Use a smaller learning_rate, or none (a line "
+                           "search then chooses each step).")
+            else:
+                message = (f"solver {solver!r} did not reach tol={self.tol:g}: "
+                           f"{result.message}. The coefficients are the best found; try "
+                           + ("a larger tol." if l1 else
+                              "solver='newton-cholesky' or 'newton-cg', or a larger tol."))
+            warnings.warn(message, ConvergenceWarning, stacklevel=2)
         w, b = objective.split(result.coef)
         self.coef_ = w.reshape(1, -1).copy()
         self.intercept_ = np.array([b], dtype=np.float64)

@@ -137,13 +137,26 @@ def armijo_backtracking(
     return None
 
 
-def not_converged_message(name: str, max_iter: int, grad_norm: float, tol: float) -> str:
-    """The ConvergenceWarning text: what happened and what to try next."""
+def not_converged_message(name: str, max_iter: int, grad_norm: float, tol: float, *,
+                          l1: bool = False, detail: str = "") -> str:
+    """The ConvergenceWarning text: what happened and what to try next.
+
+    ``l1``: the penalty has an L1 part, so only the solvers that handle it are suggested.
+    ``detail``: what else the solver reported, appended to the first sentence.
+    """
+    if l1:
+        others = {"cd": "'prox'", "prox": "'cd'"}.get(name, "'cd' or 'prox'")
+        switch = f"solver={others}"
+    else:
+        others = [f"'{other}' ({use})" for other, use in
+                  (("newton-cholesky", "few features"), ("newton-cg", "many"))
+                  if other != name]
+        switch = "solver=" + " or ".join(others)
     return (
         f"solver {name!r} stopped after max_iter={max_iter} iterations with gradient norm "
-        f"{grad_norm:.3g} > tol={tol:.3g}. Increase max_iter, standardise the features "
-        "(sklearn.preprocessing.StandardScaler), strengthen the penalty (smaller C), or try "
-        "solver='newton-cholesky' (few features) or 'newton-cg' (many)."
+        f"{grad_norm:.3g} > tol={tol:.3g}{detail}. Increase max_iter, standardise the "
+        "features (sklearn.preprocessing.StandardScaler), strengthen the penalty (smaller C), "
+        f"or try {switch}."
     )
 
 
@@ -170,6 +183,19 @@ def descent_loop(
     coef = np.array(coef0, dtype=np.float64, copy=True)
     value, grad = objective.loss_gradient(coef)
     history.record(coef, value, grad, 0.0)
+    # Steps taken without a line search (a fixed learning rate) can raise the objective and
+    # diverge: a fit that ends unconverged returns the iterate of lowest objective, not the
+    # last one.
+    best_value, best_coef, best_iteration = value, coef, 0
+
+    def unconverged(coef, n_iter, message):
+        if best_value < value or not np.isfinite(value):
+            message += (f"; the objective rose, so the coefficients are those of iteration "
+                        f"{best_iteration}, where it was lowest (is the learning rate too "
+                        "large?)")
+            coef = best_coef
+        return history.result(coef, n_iter, False, message)
+
     step = 1.0
     for iteration in range(1, max_iter + 1):
         if converged(objective, grad, tol):
@@ -190,10 +216,13 @@ def descent_loop(
             coef = coef + step * direction
             value, grad = objective.loss_gradient(coef)
         if not np.isfinite(value):
-            return history.result(coef, iteration, False, "the objective became non-finite; "
-                                  "use a smaller learning_rate")
+            return unconverged(coef, iteration, "the objective became non-finite")
+        if value < best_value:
+            best_value, best_coef, best_iteration = value, coef, iteration
         if history.record(coef, value, grad, step):
-            return history.result(coef, iteration, converged(objective, grad, tol),
-                                  "stopped by callback")
-    done = converged(objective, grad, tol)
-    return history.result(coef, max_iter, done, "converged" if done else "max_iter reached")
+            if converged(objective, grad, tol):
+                return history.result(coef, iteration, True, "stopped by callback")
+            return unconverged(coef, iteration, "stopped by callback")
+    if converged(objective, grad, tol):
+        return history.result(coef, max_iter, True, "converged")
+    return unconverged(coef, max_iter, "max_iter reached")
