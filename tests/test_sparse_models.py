@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 import scipy.optimize
 import scipy.sparse as sp
+from sklearn.datasets import load_breast_cancer
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 import logitfit
@@ -185,6 +186,23 @@ def test_objective_matches_liblinear_without_intercept(sparse):
     f = full_objective(X, y, model.coef_.ravel(), C, 1.0, fit_intercept=False)
     assert abs(f - f_ref) <= 1e-8 * abs(f_ref)
     np.testing.assert_allclose(model.coef_, reference.coef_, atol=1e-5)
+
+
+def test_cd_converges_at_default_settings_on_unscaled_features():
+    # Feature scales from 1e-3 to 1e3: coordinate descent on the quadratic model needs many
+    # sweeps, and cutting the inner solves short left the outer iteration at max_iter.
+    X, y = load_breast_cancer(return_X_y=True)
+    C = 0.1
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = logitfit.LogisticRegression("l1", C=C, fit_intercept=False).fit(X, y)
+    assert model.converged_ and model.n_iter_[0] < 40
+    reference = SkLogisticRegression(C=C, l1_ratio=1.0, solver="liblinear", tol=1e-10,
+                                     fit_intercept=False, max_iter=100_000,
+                                     random_state=0).fit(X, y)
+    f_ref = full_objective(X, y, reference.coef_.ravel(), C, 1.0, fit_intercept=False)
+    f = full_objective(X, y, model.coef_.ravel(), C, 1.0, fit_intercept=False)
+    assert f <= f_ref + 1e-6 * abs(f_ref)
 
 
 def test_sample_weight_matches_saga():

@@ -46,6 +46,11 @@ _MAX_HALVINGS = 40
 # η = min(_INNER_TOL, √v) for an outer violation v per unit weight, so η → 0 as v → 0 and the
 # outer convergence becomes superlinear (Lee, Sun and Saunders' forcing sequence).
 _INNER_TOL = 0.1
+# Cap on the sweeps of one inner solve (glmnet's maxit). On badly scaled features CD converges
+# slowly, and an inner solve cut short leaves the outer iteration only linearly convergent:
+# at a cap of 1,000 the L1 fit of the unscaled breast-cancer data stopped at max_iter, where
+# with no effective cap it converges in 15 outer iterations, in a fifth of the time.
+_MAX_SWEEPS = 100_000
 
 
 def _inner_factor(mean_violation: float) -> float:
@@ -186,9 +191,15 @@ def solve(
     tol: float,
     max_iter: int,
     callback: Callback | None = None,
-    max_sweeps: int = 1000,
+    max_sweeps: int = _MAX_SWEEPS,
 ) -> SolverResult:
-    """Minimise f + λ₁‖w‖₁ by proximal Newton steps solved by coordinate descent."""
+    """Minimise f + λ₁‖w‖₁ by proximal Newton steps solved by coordinate descent.
+
+    Parameters
+    ----------
+    max_sweeps : int, default=100_000
+        Cap on the coordinate-descent sweeps of one inner solve.
+    """
     scale = objective.scale
     n_features = objective.n_features
     lam1 = objective.l1_strength
