@@ -11,6 +11,7 @@ import scipy.sparse as sp
 from conftest import make_classification_data
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
+from sklearn.utils.estimator_checks import check_classifiers_one_label_sample_weights
 
 from logitfit import LogisticRegression
 from logitfit._objective import BCEObjective
@@ -197,6 +198,38 @@ def test_diverging_fixed_step_returns_the_best_iterate_and_says_why(synthetic):
     value = objective.value(np.r_[model.coef_.ravel(), model.intercept_])
     assert value == pytest.approx(model.history_["objective"][best], rel=1e-12)
     assert np.all(np.isfinite(model.coef_))
+
+
+@pytest.mark.parametrize(("penalty", "l1_ratio", "warns"), [
+    ("l2", 1.0, True), ("l1", 0.3, True), ("l1", 1.0, False), ("l2", 0.0, False),
+    ("l2", 0.5, False), ("elasticnet", 0.3, False),
+])
+def test_an_l1_ratio_the_penalty_ignores_is_reported(synthetic, penalty, l1_ratio, warns):
+    # scikit-learn >= 1.8 chooses the penalty by l1_ratio alone: LogisticRegression(l1_ratio=1)
+    # means L1 there, and an L2 fit here; say so rather than fit something else silently.
+    X, y = synthetic
+    with warnings.catch_warnings(record=True) as record:
+        warnings.simplefilter("always")
+        LogisticRegression(penalty, l1_ratio=l1_ratio, C=0.5).fit(X, y)
+    messages = [str(w.message) for w in record if "is used only with" in str(w.message)]
+    assert bool(messages) == warns
+    if warns:
+        assert f"penalty={penalty!r} it is ignored" in messages[0]
+
+
+def test_class_weights_that_cannot_apply_are_refused_by_name(synthetic):
+    X, y = synthetic
+    # Balanced weights of a class with no weight are infinite: scikit-learn's check expects
+    # an error that names the class.
+    only_ones = (y == 1).astype(float)
+    with pytest.raises(ValueError, match=r"class 0(\.0)? has a total sample_weight of 0"):
+        LogisticRegression(class_weight="balanced").fit(X, y, sample_weight=only_ones)
+    with pytest.raises(ValueError, match="finite, non-negative"):
+        LogisticRegression(class_weight={0: np.inf}).fit(X, y)
+    with pytest.raises(ValueError, match="finite, non-negative"):
+        LogisticRegression(class_weight={1: -1.0}).fit(X, y)
+    check_classifiers_one_label_sample_weights(
+        "LogisticRegression", LogisticRegression(class_weight="balanced"))
 
 
 def test_verbose_prints_progress(synthetic, capsys):

@@ -26,6 +26,47 @@ from .solvers._base import not_converged_message
 from .solvers._registry import check_penalty_support
 
 _SUPPORTED_PENALTIES = ("l2", "l1", "elasticnet", None)
+_DEFAULT_L1_RATIO = 0.5
+_L1_RATIO_OF_PENALTY = {"l1": 1.0, "l2": 0.0}
+
+
+def weights_with_classes(X, y_encoded: np.ndarray, sample_weight, class_weight,
+                         classes: np.ndarray) -> np.ndarray:
+    """Validated sample weights times the class weights, shape (n_samples,).
+
+    ``y_encoded`` holds 0/1 class indices into ``classes``; ``class_weight`` is None,
+    "balanced" or a dict from labels to weights (labels left out weigh 1).
+    """
+    weights = _check_sample_weight(sample_weight, X, dtype=np.float64,
+                                   ensure_non_negative=True, copy=True)
+    if class_weight == "balanced":
+        totals = np.bincount(y_encoded, weights=weights, minlength=2)
+        if not np.all(totals > 0):
+            empty = classes[int(np.argmin(totals))]
+            empty = empty.item() if isinstance(empty, np.generic) else empty
+            raise ValueError(
+                f"class_weight='balanced' needs weight in both classes, but class {empty!r} "
+                "has a total sample_weight of 0: give that class some weight, or drop "
+                "class_weight."
+            )
+        weights *= compute_class_weight("balanced", classes=np.arange(2), y=y_encoded,
+                                        sample_weight=weights)[y_encoded]
+    elif class_weight is not None:
+        unknown = set(class_weight) - set(classes.tolist())
+        if unknown:
+            raise ValueError(
+                f"class_weight has labels {sorted(map(str, unknown))} that are not among the "
+                f"classes {classes.tolist()}."
+            )
+        per_class = np.array([float(class_weight.get(label, 1.0)) for label in classes])
+        if not np.all(np.isfinite(per_class) & (per_class >= 0)):
+            raise ValueError(f"class_weight values must be finite, non-negative numbers, got "
+                             f"{class_weight!r}.")
+        weights *= per_class[y_encoded]
+    if not weights.sum() > 0:
+        raise ValueError("sample_weight (times class_weight) sums to zero; "
+                         "give at least one sample a positive weight.")
+    return weights
 
 
 def _encode_binary(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -116,7 +157,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         penalty="l2",
         *,
         C=1.0,
-        l1_ratio=0.5,
+        l1_ratio=_DEFAULT_L1_RATIO,
         fit_intercept=True,
         solver="auto",
         tol=1e-6,
@@ -154,6 +195,15 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"l1_ratio must be a number in [0, 1] for penalty='elasticnet', got "
                 f"{self.l1_ratio!r}."
             )
+        if (self.penalty in _L1_RATIO_OF_PENALTY
+                and self.l1_ratio not in (None, _DEFAULT_L1_RATIO,
+                                          _L1_RATIO_OF_PENALTY[self.penalty])):
+            # scikit-learn >= 1.8 chooses the penalty by l1_ratio alone; here penalty does,
+            # so an l1_ratio that contradicts it is almost certainly meant.
+            warnings.warn(
+                f"l1_ratio={self.l1_ratio!r} is used only with penalty='elasticnet'; with "
+                f"penalty={self.penalty!r} it is ignored. Pass penalty='elasticnet' (or 'l1') "
+                "for an L1 part.", UserWarning, stacklevel=3)
         if not isinstance(self.C, numbers.Real) or not self.C > 0:
             raise ValueError(
                 f"C must be a positive number (np.inf for no penalty), got {self.C!r}."
@@ -197,26 +247,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return 0.0
 
     def _sample_weights(self, X, y_encoded, sample_weight):
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float64,
-                                       ensure_non_negative=True, copy=True)
-        if self.class_weight is not None:
-            per_class = compute_class_weight(
-                self.class_weight, classes=np.arange(2), y=y_encoded, sample_weight=weights
-            ) if self.class_weight == "balanced" else self._dict_class_weight()
-            weights *= per_class[y_encoded]
-        if not weights.sum() > 0:
-            raise ValueError("sample_weight (times class_weight) sums to zero; "
-                             "give at least one sample a positive weight.")
-        return weights
-
-    def _dict_class_weight(self) -> np.ndarray:
-        unknown = set(self.class_weight) - set(self.classes_.tolist())
-        if unknown:
-            raise ValueError(
-                f"class_weight has labels {sorted(map(str, unknown))} that are not among the "
-                f"classes {self.classes_.tolist()}."
-            )
-        return np.array([float(self.class_weight.get(label, 1.0)) for label in self.classes_])
+        return weights_with_classes(X, y_encoded, sample_weight, self.class_weight,
+                                    self.classes_)
 
     # ------------------------------------------------------------------ fitting
     def fit(self, X, y, sample_weight=None, *, callback=None):
