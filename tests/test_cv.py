@@ -8,13 +8,15 @@ import warnings
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegressionCV as SkLogisticRegressionCV
 from sklearn.metrics import accuracy_score, log_loss, roc_auc_score
 from sklearn.model_selection import KFold, StratifiedKFold
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import logitfit
-from logitfit import LogisticRegressionCV
+from logitfit import LogisticRegressionCV, _cv
 
 
 def make_data(n=240, d=8, seed=0, sparse=False):
@@ -174,6 +176,11 @@ def test_class_weight_balanced_is_applied():
         ({"Cs": [0.0, 1.0]}, "Cs"),
         ({"Cs": 0}, "Cs"),
         ({"solver": "lbfgs", "l1_ratios": [1.0]}, "'cd' or 'prox'"),
+        ({"tol": np.inf}, "tol must be a positive finite number"),
+        ({"max_iter": 0}, "max_iter must be a positive integer or None"),
+        ({"max_iter": 2.5}, "max_iter must be a positive integer or None"),
+        ({"C_range": np.inf}, r"C_range \(C_max / C_min\) must be a finite number of at least 1"),
+        ({"C_range": "10"}, "C_range"),
     ],
 )
 def test_bad_arguments_are_refused(kwargs, match):
@@ -186,3 +193,86 @@ def test_three_classes_are_refused():
     X, _ = make_data()
     with pytest.raises(ValueError, match="2 classes"):
         LogisticRegressionCV().fit(X, np.arange(X.shape[0]) % 3)
+
+
+def kkt_violation(X, y, w, b, C, l1_ratio):
+    """max |minimum-norm subgradient| / n of the elastic-net objective, the intercept included."""
+    residual = 1.0 / (1.0 + np.exp(-(X @ w + b))) - y
+    grad = X.T @ residual + (1.0 - l1_ratio) / C * w
+    threshold = l1_ratio / C
+    per_feature = np.where(w != 0.0, np.abs(grad + threshold * np.sign(w)),
+                           np.maximum(np.abs(grad) - threshold, 0.0))
+    return max(per_feature.max(), abs(residual.sum())) / y.size
+
+
+@pytest.mark.parametrize("n_jobs", [None, 2])
+def test_fold_fits_that_do_not_converge_give_one_warning(n_jobs):
+    X, y = make_data(seed=8)
+    folds = list(StratifiedKFold(3).split(X, y))
+    l1_ratios, tol = [1.0, 0.5], 1e-10
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        cv = LogisticRegressionCV(Cs=4, l1_ratios=l1_ratios, cv=folds, tol=tol, max_iter=1,
+                                  refit=False, n_jobs=n_jobs).fit(X, y)
+    messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(messages) == 1
+    # Which fold fits stopped short, from the KKT conditions at their solutions.
+    failed = np.zeros(cv.coefs_paths_.shape[:3], dtype=bool)
+    for f, (train, _) in enumerate(folds):
+        for r, l1_ratio in enumerate(l1_ratios):
+            for k, C in enumerate(cv.Cs_):
+                theta = cv.coefs_paths_[f, r, k, 0]
+                violation = kkt_violation(X[train], y[train], theta[:-1], theta[-1], C,
+                                          l1_ratio)
+                assert not tol / 100 < violation < tol * 100  # clear either way
+                failed[f, r, k] = violation > tol
+    assert 0 < failed.sum() < failed.size
+    assert f"{failed.sum()} of {failed.size} fold fits" in messages[0]
+    for r, l1_ratio in enumerate(l1_ratios):
+        listed = ", ".join(f"{C:.3g}" for C in cv.Cs_[failed[:, r].any(axis=0)])
+        assert f"l1_ratio={l1_ratio:g}: C = [{listed}]" in messages[0]
+    assert "max_iter=1" in messages[0] and "StandardScaler" in messages[0]
+    # The same fits with the default budget converge, and then nothing is said.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        LogisticRegressionCV(Cs=4, l1_ratios=l1_ratios, cv=folds, tol=tol, refit=False,
+                             n_jobs=n_jobs).fit(X, y)
+
+
+@pytest.mark.parametrize("scoring", [*sorted(METRICS), None])
+def test_score_uses_the_scoring_option(scoring):
+    X, y = make_data(seed=9)
+    labels = np.array(["no", "yes"])[y]
+    weights = np.random.default_rng(9).uniform(0.5, 2.0, y.size)
+    train, test = np.arange(160), np.arange(160, y.size)
+    cv = LogisticRegressionCV(Cs=4, l1_ratios=[1.0], scoring=scoring).fit(X[train],
+                                                                         labels[train])
+    X_test, y_test, w_test = X[test], labels[test], weights[test]
+    proba = cv.predict_proba(X_test)[:, 1]
+    expected = {
+        "neg_log_loss": lambda sw: -log_loss(y_test, proba, sample_weight=sw),
+        "roc_auc": lambda sw: roc_auc_score(y_test == "yes", proba, sample_weight=sw),
+        "accuracy": lambda sw: accuracy_score(y_test, cv.predict(X_test), sample_weight=sw),
+    }["accuracy" if scoring is None else scoring]
+    assert cv.score(X_test, y_test) == pytest.approx(expected(None), rel=1e-12)
+    assert cv.score(X_test, y_test, sample_weight=w_test) == pytest.approx(expected(w_test),
+                                                                          rel=1e-12)
+
+
+def test_random_state_is_stored_and_passed_to_the_refit(monkeypatch):
+    X, y = make_data(seed=10)
+    seen = []
+
+    class RecordingLogisticRegression(logitfit.LogisticRegression):
+        def fit(self, X, y, sample_weight=None):
+            seen.append(self.random_state)
+            return super().fit(X, y, sample_weight=sample_weight)
+
+    monkeypatch.setattr(_cv, "LogisticRegression", RecordingLogisticRegression)
+    cv = LogisticRegressionCV(Cs=3, l1_ratios=[1.0], random_state=7)
+    assert cv.get_params()["random_state"] == 7 and clone(cv).random_state == 7
+    cv.fit(X, y)
+    assert seen == [7]
+    # The solvers are deterministic: the seed changes nothing.
+    other = LogisticRegressionCV(Cs=3, l1_ratios=[1.0], random_state=None).fit(X, y)
+    np.testing.assert_array_equal(cv.coef_, other.coef_)

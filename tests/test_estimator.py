@@ -254,7 +254,8 @@ def test_solver_options_reach_the_solver(synthetic):
     [
         ({"C": 0.0}, "C must be a positive number"),
         ({"C": -1}, "C must be a positive number"),
-        ({"tol": 0}, "tol must be a positive number"),
+        ({"tol": 0}, "tol must be a positive finite number"),
+        ({"tol": np.inf}, "tol must be a positive finite number"),
         ({"max_iter": 0}, "max_iter must be a positive integer"),
         ({"solver": "sag"}, "solver='sag' is not known; choose one of"),
         ({"penalty": "l3"}, "penalty='l3' is not supported"),

@@ -9,6 +9,7 @@ import matplotlib
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 import logitfit
@@ -125,12 +126,55 @@ def test_l2_path_matches_the_estimator():
         ({"solver": "lbfgs"}, "'cd' or 'prox'"),
         ({"solver": "magic"}, "not known"),
         ({"C_range": 0.5}, "C_range"),
+        ({"C_range": np.inf}, r"C_range \(C_max / C_min\) must be a finite number of at least 1"),
+        ({"C_range": np.nan}, "C_range"),
+        ({"C_range": "10"}, "C_range"),
+        ({"tol": np.inf}, "tol must be a positive finite number"),
+        ({"max_iter": 0}, "max_iter must be a positive integer or None"),
+        ({"max_iter": -1}, "max_iter"),
+        ({"max_iter": 2.5}, "max_iter"),
+        ({"penalty": "l1", "l1_ratio": "a"}, "elasticnet"),
     ],
 )
 def test_bad_arguments_are_refused(kwargs, match):
     X, y = independent_design()
-    with pytest.raises(ValueError, match=match):
-        logitfit.regularization_path(X, y, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # refused before any fit, not fitted with a warning
+        with pytest.raises(ValueError, match=match):
+            logitfit.regularization_path(X, y, **kwargs)
+
+
+def test_max_iter_is_refused_with_the_estimators_message():
+    X, y = independent_design()
+    with pytest.raises(ValueError) as from_path:
+        logitfit.regularization_path(X, y, max_iter=0)
+    with pytest.raises(ValueError) as from_estimator:
+        logitfit.LogisticRegression("l1", max_iter=0).fit(X, y)
+    assert str(from_path.value) == str(from_estimator.value)
+
+
+def test_non_convergence_gives_one_warning_naming_the_Cs():
+    X, y = independent_design(seed=7)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path = logitfit.regularization_path(X, y, Cs=8, tol=1e-10, max_iter=1)
+    messages = [str(w.message) for w in caught if issubclass(w.category, ConvergenceWarning)]
+    assert len(messages) == 1
+    # Which Cs stopped short, from the KKT conditions at the returned points.
+    residual = 1.0 / (1.0 + np.exp(-(path.coefs @ X.T + path.intercepts[:, None]))) - y
+    grad = residual @ X
+    threshold = (1.0 / path.Cs)[:, None]
+    per_feature = np.where(path.coefs != 0.0, np.abs(grad + threshold * np.sign(path.coefs)),
+                           np.maximum(np.abs(grad) - threshold, 0.0))
+    violation = np.maximum(per_feature.max(axis=1), np.abs(residual.sum(axis=1))) / y.size
+    assert not np.any((violation > 1e-12) & (violation < 1e-8))  # clear either way
+    short = violation > 1e-10
+    assert 0 < short.sum() < short.size
+    np.testing.assert_array_equal(~path.converged, short)
+    listed = ", ".join(f"{C:.3g}" for C in path.Cs[short][:5])
+    assert f"at {short.sum()} of 8 values of C, C = [{listed}, and {short.sum() - 5} more]" \
+        in messages[0]
+    assert "max_iter=1" in messages[0] and "StandardScaler" in messages[0]
 
 
 def test_three_classes_are_refused():

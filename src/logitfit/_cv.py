@@ -11,21 +11,28 @@ whose mean score is within one standard error of the best (Breiman et al.; glmne
 from __future__ import annotations
 
 import numbers
+import warnings
 
 import numpy as np
 from joblib import Parallel, delayed
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.metrics import accuracy_score, roc_auc_score
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.metrics import accuracy_score, get_scorer, roc_auc_score
 from sklearn.model_selection import check_cv
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _kernels, _loss
-from ._estimator import LogisticRegression
+from ._estimator import LogisticRegression, weights_with_classes
 from ._objective import BCEObjective
-from ._path import default_Cs, fit_path, max_null_gradient
-from .solvers import SOLVERS
+from ._path import (
+    CONVERGENCE_ADVICE,
+    check_options,
+    default_Cs,
+    fit_path,
+    format_Cs,
+    max_null_gradient,
+)
 
 _SCORINGS = ("neg_log_loss", "roc_auc", "accuracy")
 _SELECTIONS = ("best", "one_standard_error")
@@ -59,14 +66,37 @@ def _fit_fold(X, y, weights, train, test, Cs, l1_ratios, *, fit_intercept, solve
     scores = np.empty((len(l1_ratios), Cs.size))
     coefs = np.empty((len(l1_ratios), Cs.size, n_coef))
     n_iter = np.empty((len(l1_ratios), Cs.size), dtype=np.int64)
+    # Returned rather than warned about here: a warning raised in a joblib worker process
+    # never reaches the caller, and one warning per fold would repeat the same advice.
+    converged = np.empty((len(l1_ratios), Cs.size), dtype=bool)
     for r, l1_ratio in enumerate(l1_ratios):
         out = fit_path(objective, Cs, l1_ratio, solver=solver, tol=tol, max_iter=max_iter)
         coefs[r] = out["coef"]
         n_iter[r] = out["n_iter"]
+        converged[r] = out["converged"]
         for k in range(Cs.size):
             z = _logits(X_test, out["coef"][k], fit_intercept)
             scores[r, k] = _score(scoring, y[test], z, weights[test])
-    return scores, coefs, n_iter
+    return scores, coefs, n_iter, converged
+
+
+def _not_converged_message(converged: np.ndarray, Cs: np.ndarray, l1_ratios: np.ndarray,
+                           tol: float, max_iter: int | None) -> str:
+    # converged: (n_folds, n_l1_ratios, n_Cs); one sentence for all of it.
+    n_folds, n_l1_ratios, n_Cs = converged.shape
+    failed = ~converged
+    grid = f"{n_folds} folds x {n_Cs} values of C" + (
+        f" x {n_l1_ratios} l1_ratios" if n_l1_ratios > 1 else "")
+    where = "; ".join(
+        (f"l1_ratio={l1_ratio:g}: " if n_l1_ratios > 1 else "")
+        + f"C = {format_Cs(Cs[failed[:, r, :].any(axis=0)])}"
+        for r, l1_ratio in enumerate(l1_ratios) if failed[:, r, :].any()
+    )
+    return (
+        f"{int(failed.sum())} of {converged.size} fold fits ({grid}) did not reach "
+        f"tol={tol:g} (max_iter={max_iter}), at {where}. Their held-out scores, and so the "
+        f"chosen C, may be off. {CONVERGENCE_ADVICE}"
+    )
 
 
 class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
@@ -90,17 +120,18 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
     fit_intercept : bool, default=True
     cv : int, cross-validation generator or iterable, default=None
         As in scikit-learn: None is 5-fold, an int is that many stratified folds.
-    scoring : {"neg_log_loss", "roc_auc", "accuracy"}, default="neg_log_loss"
-        Held-out score to maximise, weighted by the sample weights of the held-out rows.
+    scoring : {"neg_log_loss", "roc_auc", "accuracy"} or None, default="neg_log_loss"
+        Held-out score to maximise, weighted by the sample weights of the held-out rows, and
+        the score that :meth:`score` returns. None means ``"accuracy"``, as in scikit-learn.
     selection : {"best", "one_standard_error"}, default="best"
         ``"one_standard_error"`` picks the smallest C whose mean score is within one
         standard error of the best.
     solver : str, default="auto"
         Solver for every fit (``"cd"`` for L1 and elastic net under ``"auto"``).
     tol : float, default=1e-6
-        KKT tolerance of every fit.
+        KKT tolerance of every fit, positive and finite.
     max_iter : int, default=None
-        Iteration budget per fit; None uses the solver's default.
+        Iteration budget per fit, at least 1; None uses the solver's default.
     class_weight : dict, "balanced" or None, default=None
         Multiplied into the sample weights (computed once, on all the data).
     n_jobs : int, default=None
@@ -109,8 +140,13 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         Refit on all the data at the chosen (l1_ratio, C). If False, the coefficients are the
         mean over folds of the fold solutions at that point.
     C_range : float, default=None
-        C_max / C_min for an integer ``Cs`` with an L1 part; 1e4 when n_samples > n_features,
-        else 1e2.
+        C_max / C_min for an integer ``Cs`` with an L1 part, finite and at least 1; None is
+        1e4 when n_samples > n_features, else 1e2.
+    random_state : int, RandomState instance or None, default=None
+        Passed to the :class:`LogisticRegression` refitted at the chosen (l1_ratio, C), as
+        scikit-learn's class passes it to its solvers; logitfit's solvers are deterministic,
+        so at present it changes no result. It does not shuffle the folds: for that pass
+        e.g. ``cv=StratifiedKFold(5, shuffle=True, random_state=0)``.
 
     Attributes
     ----------
@@ -151,6 +187,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         n_jobs=None,
         refit=True,
         C_range=None,
+        random_state=None,
     ):
         self.Cs = Cs
         self.l1_ratios = l1_ratios
@@ -165,23 +202,23 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         self.n_jobs = n_jobs
         self.refit = refit
         self.C_range = C_range
+        self.random_state = random_state
+
+    def _scoring(self) -> str:
+        return "accuracy" if self.scoring is None else self.scoring
 
     def _check_params(self):
-        if self.scoring not in _SCORINGS:
-            raise ValueError(f"scoring={self.scoring!r} is not supported; use one of {_SCORINGS}.")
+        if self.scoring is not None and self.scoring not in _SCORINGS:
+            raise ValueError(
+                f"scoring={self.scoring!r} is not supported; use one of {_SCORINGS} or None "
+                "(accuracy)."
+            )
         if self.selection not in _SELECTIONS:
             raise ValueError(
                 f"selection={self.selection!r} is not supported; use one of {_SELECTIONS}."
             )
-        if self.solver != "auto" and self.solver not in SOLVERS:
-            names = ", ".join(repr(name) for name in ["auto", *sorted(SOLVERS)])
-            raise ValueError(f"solver={self.solver!r} is not known; choose one of {names}.")
-        if not isinstance(self.tol, numbers.Real) or not self.tol > 0:
-            raise ValueError(f"tol must be a positive number, got {self.tol!r}.")
-        if self.max_iter is not None and (
-            not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1
-        ):
-            raise ValueError(f"max_iter must be a positive integer or None, got {self.max_iter!r}.")
+        check_options(tol=self.tol, max_iter=self.max_iter, solver=self.solver,
+                      C_range=self.C_range)
         l1_ratios = np.asarray([0.0] if self.l1_ratios is None else self.l1_ratios,
                                dtype=np.float64).ravel()
         if l1_ratios.size == 0 or not np.all((l1_ratios >= 0.0) & (l1_ratios <= 1.0)):
@@ -195,30 +232,15 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
             Cs = np.asarray(self.Cs, dtype=np.float64).ravel()
             if Cs.size == 0 or not np.all(Cs > 0.0):
                 raise ValueError(f"Cs must be positive numbers, got {self.Cs!r}.")
-        if self.C_range is not None and not self.C_range >= 1.0:
-            raise ValueError(f"C_range must be at least 1, got {self.C_range!r}.")
         return l1_ratios
 
     def _sample_weights(self, X, y_encoded, sample_weight):
-        weights = _check_sample_weight(sample_weight, X, dtype=np.float64,
-                                       ensure_non_negative=True, copy=True)
-        if self.class_weight == "balanced":
-            weights *= compute_class_weight("balanced", classes=np.arange(2), y=y_encoded,
-                                            sample_weight=weights)[y_encoded]
-        elif isinstance(self.class_weight, dict):
-            unknown = set(self.class_weight) - set(self.classes_.tolist())
-            if unknown:
-                raise ValueError(f"class_weight has labels {sorted(map(str, unknown))} that are "
-                                 f"not among the classes {self.classes_.tolist()}.")
-            weights *= np.array([float(self.class_weight.get(c, 1.0)) for c in self.classes_])[
-                y_encoded]
-        elif self.class_weight is not None:
+        if not (self.class_weight is None or self.class_weight == "balanced"
+                or isinstance(self.class_weight, dict)):
             raise ValueError("class_weight must be None, 'balanced' or a dict mapping class "
                              f"labels to weights, got {self.class_weight!r}.")
-        if not weights.sum() > 0:
-            raise ValueError("sample_weight (times class_weight) sums to zero; "
-                             "give at least one sample a positive weight.")
-        return weights
+        return weights_with_classes(X, y_encoded, sample_weight, self.class_weight,
+                                    self.classes_)
 
     def _grid(self, X, y, weights, l1_ratios) -> np.ndarray:
         if not isinstance(self.Cs, numbers.Integral):
@@ -246,6 +268,12 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         Returns
         -------
         self : LogisticRegressionCV
+
+        Warns
+        -----
+        ConvergenceWarning
+            Once, when some fold fits stopped before ``tol``: how many, at which C, and what
+            to try. The refit, if any, warns for itself.
         """
         l1_ratios = self._check_params()
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
@@ -271,13 +299,21 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         results = Parallel(n_jobs=self.n_jobs)(
             delayed(_fit_fold)(X, y01, weights, train, test, Cs, l1_ratios,
                                fit_intercept=self.fit_intercept, solver=self.solver,
-                               tol=float(self.tol), max_iter=max_iter, scoring=self.scoring)
+                               tol=float(self.tol), max_iter=max_iter,
+                               scoring=self._scoring())
             for train, test in folds
         )
         scores = np.stack([r[0] for r in results])
         self.scores_ = scores
         self.coefs_paths_ = np.stack([r[1] for r in results])[:, :, :, None, :]
         self.n_iter_ = np.stack([r[2] for r in results])
+        converged = np.stack([r[3] for r in results])
+        if not converged.all():
+            warnings.warn(
+                _not_converged_message(converged, Cs, l1_ratios, float(self.tol), max_iter),
+                ConvergenceWarning,
+                stacklevel=2,
+            )
         self.Cs_ = Cs
         self.l1_ratios_ = l1_ratios
         best_r, best_k = self._select(scores)
@@ -289,6 +325,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
             model = LogisticRegression(
                 penalty, C=self.C_, l1_ratio=l1_ratio, fit_intercept=self.fit_intercept,
                 solver=self.solver, tol=self.tol, max_iter=self.max_iter,
+                random_state=self.random_state,
             )
             # weights already hold the class weights, so the model gets none of its own.
             model.fit(X, y, sample_weight=weights)
@@ -306,7 +343,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         # one-class fold) are left out of that mean.
         mean = np.nanmean(scores, axis=0)
         if np.all(np.isnan(mean)):
-            raise ValueError(f"scoring={self.scoring!r} is undefined on every fold; use more "
+            raise ValueError(f"scoring={self._scoring()!r} is undefined on every fold; use more "
                              "samples per fold or scoring='neg_log_loss'.")
         best = np.unravel_index(np.nanargmax(mean), mean.shape)
         if self.selection == "best":
@@ -381,6 +418,28 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         """
         check_is_fitted(self)
         return self.classes_[(self.decision_function(X) > 0).astype(np.intp)]
+
+    def score(self, X, y, sample_weight=None):
+        """Score the fitted model on (X, y) by the ``scoring`` option, as scikit-learn does.
+
+        The score is scikit-learn's scorer of that name (``sklearn.metrics.get_scorer``),
+        so ``"neg_log_loss"`` gives minus the mean log loss, not the accuracy that
+        ``ClassifierMixin.score`` would give; ``scoring=None`` gives the accuracy.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+        y : array-like of shape (n_samples,)
+            True labels for X.
+        sample_weight : array-like of shape (n_samples,), default=None
+
+        Returns
+        -------
+        score : float
+            Larger is better.
+        """
+        check_is_fitted(self)
+        return get_scorer(self._scoring())(self, X, y, sample_weight=sample_weight)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

@@ -20,6 +20,7 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import _kernels, _loss
 from ._inference import Summary, coef_names, compute_summary
 from ._objective import BCEObjective
+from ._path import check_options
 from ._separation import SeparationMonitor, SeparationWarning, separation_message
 from .solvers import SOLVERS, IterationInfo, select_solver
 from .solvers._base import not_converged_message
@@ -208,15 +209,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"C must be a positive number (np.inf for no penalty), got {self.C!r}."
             )
-        if not isinstance(self.tol, numbers.Real) or not self.tol > 0:
-            raise ValueError(f"tol must be a positive number, got {self.tol!r}.")
-        if self.max_iter is not None and (
-            not isinstance(self.max_iter, numbers.Integral) or self.max_iter < 1
-        ):
-            raise ValueError(f"max_iter must be a positive integer or None, got {self.max_iter!r}.")
-        if self.solver != "auto" and self.solver not in SOLVERS:
-            names = ", ".join(repr(name) for name in ["auto", *sorted(SOLVERS)])
-            raise ValueError(f"solver={self.solver!r} is not known; choose one of {names}.")
+        check_options(tol=self.tol, max_iter=self.max_iter, solver=self.solver, C_range=None)
         if self.solver_options is not None and not isinstance(self.solver_options, dict):
             raise ValueError(
                 f"solver_options must be a dict or None, got {type(self.solver_options).__name__}."

@@ -120,7 +120,9 @@ def _resolve_l1_ratio(penalty, l1_ratio) -> float:
         )
     fixed = _PENALTIES[penalty]
     if fixed is not None:
-        if l1_ratio is not None and float(l1_ratio) != fixed:
+        if l1_ratio is not None and (
+            not isinstance(l1_ratio, numbers.Real) or float(l1_ratio) != fixed
+        ):
             raise ValueError(
                 f"penalty={penalty!r} means l1_ratio={fixed:g}, got l1_ratio={l1_ratio!r}; "
                 "use penalty='elasticnet' for other mixtures."
@@ -163,6 +165,44 @@ def default_Cs(max_gradient: float, l1_ratio: float, n_Cs: int, C_range: float) 
         return np.logspace(-4, 4, n_Cs)
     C_min = l1_ratio / max_gradient
     return np.geomspace(C_min, C_min * C_range, n_Cs)
+
+
+def check_options(*, tol, max_iter, solver, C_range) -> None:
+    """Refuse a bad ``tol``, ``max_iter``, ``solver`` or ``C_range``, naming the fix.
+
+    Shared by :func:`regularization_path` and ``LogisticRegressionCV`` so that both say the
+    same thing (about ``max_iter``, what ``LogisticRegression`` says). The comparisons are
+    written so that NaN fails them, and infinity is refused explicitly: an infinite tol would
+    accept every starting point as converged, an infinite C_range makes the grid infinite.
+    """
+    if not isinstance(tol, numbers.Real) or not 0.0 < tol < math.inf:
+        raise ValueError(f"tol must be a positive finite number, got {tol!r}.")
+    if max_iter is not None and (not isinstance(max_iter, numbers.Integral) or max_iter < 1):
+        raise ValueError(f"max_iter must be a positive integer or None, got {max_iter!r}.")
+    if solver != "auto" and solver not in SOLVERS:
+        names = ", ".join(repr(name) for name in ["auto", *sorted(SOLVERS)])
+        raise ValueError(f"solver={solver!r} is not known; choose one of {names}.")
+    if C_range is not None and (
+        not isinstance(C_range, numbers.Real) or not 1.0 <= C_range < math.inf
+    ):
+        raise ValueError(
+            f"C_range (C_max / C_min) must be a finite number of at least 1, or None for the "
+            f"default, got {C_range!r}."
+        )
+
+
+# What to try when fits stop before tol: said the same way by the path and by the CV.
+CONVERGENCE_ADVICE = (
+    "Increase max_iter, loosen tol, or standardise the features "
+    "(sklearn.preprocessing.StandardScaler)."
+)
+
+
+def format_Cs(Cs: np.ndarray, limit: int = 5) -> str:
+    """``[c1, c2, ...]`` with at most ``limit`` values shown, for warnings."""
+    shown = ", ".join(f"{C:.3g}" for C in Cs[:limit])
+    more = f", and {Cs.size - limit} more" if Cs.size > limit else ""
+    return f"[{shown}{more}]"
 
 
 def _check_Cs(Cs) -> np.ndarray:
@@ -252,17 +292,24 @@ def regularization_path(
         Any registered solver that handles the penalty; ``"auto"`` picks ``"cd"`` for L1 and
         elastic net.
     tol : float, default=1e-6
-        KKT tolerance at each C (the estimator's convergence rule).
+        KKT tolerance at each C (the estimator's convergence rule), positive and finite.
     max_iter : int, default=None
-        Iteration budget per C; None uses the solver's default.
+        Iteration budget per C, at least 1; None uses the solver's default.
     C_range : float, default=None
-        C_max / C_min for an integer ``Cs``; 1e4 when n_samples > n_features, else 1e2.
+        C_max / C_min for an integer ``Cs``, finite and at least 1; None is 1e4 when
+        n_samples > n_features, else 1e2.
 
     Returns
     -------
     RegularizationPath
         Coefficients, intercepts, objective, number of non-zeros and iterations per C,
         smallest C first; ``.plot()`` draws the path.
+
+    Warns
+    -----
+    ConvergenceWarning
+        Once, when the solver stopped before ``tol`` at some values of C: how many, which,
+        and what to try (``converged`` in the result says which).
 
     Examples
     --------
@@ -275,11 +322,7 @@ def regularization_path(
     (0, True)
     """
     l1_ratio = _resolve_l1_ratio(penalty, l1_ratio)
-    if not isinstance(tol, numbers.Real) or not tol > 0:
-        raise ValueError(f"tol must be a positive number, got {tol!r}.")
-    if solver != "auto" and solver not in SOLVERS:
-        names = ", ".join(repr(name) for name in ["auto", *sorted(SOLVERS)])
-        raise ValueError(f"solver={solver!r} is not known; choose one of {names}.")
+    check_options(tol=tol, max_iter=max_iter, solver=solver, C_range=C_range)
     X, y = check_X_y(X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C")
     check_classification_targets(y)
     classes, y_encoded = np.unique(y, return_inverse=True)
@@ -295,8 +338,6 @@ def regularization_path(
             raise ValueError(f"Cs must be a positive integer or an array of C, got {Cs!r}.")
         if C_range is None:
             C_range = 1e4 if X.shape[0] > X.shape[1] else 1e2
-        if not C_range >= 1.0:
-            raise ValueError(f"C_range must be at least 1, got {C_range!r}.")
         grid = default_Cs(max_null_gradient(objective), l1_ratio, int(Cs), float(C_range))
     else:
         grid = _check_Cs(Cs)
@@ -304,9 +345,8 @@ def regularization_path(
     if not out["converged"].all():
         bad = grid[~out["converged"]]
         warnings.warn(
-            f"the solver did not reach tol={tol:g} at {bad.size} of {grid.size} values of C "
-            f"(C = {bad[:5].tolist()}...). Increase max_iter or tol, or standardise the "
-            "features.",
+            f"the solver did not reach tol={tol:g} (max_iter={max_iter}) at {bad.size} of "
+            f"{grid.size} values of C, C = {format_Cs(bad)}. {CONVERGENCE_ADVICE}",
             ConvergenceWarning,
             stacklevel=2,
         )
