@@ -9,9 +9,20 @@ import jsonschema
 import numpy as np
 import pandas as pd
 import pytest
+from click.testing import CliRunner
+from sklearn.base import clone
 
 import logitfit
-from logitfit._model_format import ModelFormatError, read_model, schema
+from logitfit._errors import InputError
+from logitfit._model_format import (
+    FORMAT_VERSION,
+    ModelFormatError,
+    model_document,
+    read_model,
+    schema,
+)
+from logitfit._preprocess import Target
+from logitfit.cli import main
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +51,7 @@ def test_written_file_validates_against_the_shipped_schema(tmp_path, fitted):
     document = json.loads((tmp_path / "m.json").read_text())
     jsonschema.Draft202012Validator.check_schema(schema())
     jsonschema.validate(document, schema())
-    assert document["format_version"] == 1
+    assert document["format_version"] == FORMAT_VERSION == 2
     assert document["logitfit_version"] == logitfit.__version__
     assert document["target"]["classes"] == ["benign", "malignant"]
 
@@ -88,11 +99,204 @@ def _damage(tmp_path, fitted, change):
      "kind"),
     (lambda d: d.update(covariance=[[1.0, 2.0]]), "covariance has shape"),
     (lambda d: d.update(format="something"), "not a logitfit model"),
+    (lambda d: d.update(intercept=float("inf")), "intercept are not all finite"),
+    # Options: the estimator's own rules, each naming the option at fault.
+    (lambda d: d["options"].update(C="abc"), "at options/C: 'abc' does not match"),
+    (lambda d: d["options"].update(C=-1.0), "at options/C: -1.0 is less than"),
+    (lambda d: d["options"].update(C=0), "at options/C: 0 is less than"),
+    (lambda d: d["options"].update(penalty="l3"), "at options: penalty='l3' is not supported"),
+    (lambda d: d["options"].update(solver="bogus"), "at options: solver='bogus' is not known"),
+    (lambda d: d["options"].update(l1_ratio=1.5), "at options/l1_ratio"),
+    (lambda d: d["options"].update(tol=0), "at options/tol"),
+    (lambda d: d["options"].update(max_iter=0), "at options/max_iter"),
+    (lambda d: d["options"].update(max_iter=2.5), "at options/max_iter"),
+    (lambda d: d["options"].update(fit_intercept="yes"), "at options/fit_intercept"),
+    (lambda d: d["options"].update(warm_start="no"), "at options/warm_start"),
+    (lambda d: d["options"].update(verbose="loud"), "at options/verbose"),
+    (lambda d: d["options"].update(random_state="seed"), "at options/random_state"),
+    (lambda d: d["options"].update(class_weight="heavy"), "at options/class_weight"),
+    (lambda d: d["options"].update(solver_options=[1]), "at options/solver_options"),
+    (lambda d: d["options"].update(solver_options={"learning_rate": 0.5}),
+     r"at options/solver_options: \['learning_rate'\] are not options of solver"),
+    (lambda d: d["options"].update(alpha=1.0), "at options: Additional properties"),
+    (lambda d: d["diagnostics"].update(solver="bogus"), "at diagnostics/solver: 'bogus'"),
+    (lambda d: d["options"].pop("warm_start"), "'warm_start' is a required property"),
+    # The classes' dtype.
+    (lambda d: d["target"].pop("classes_dtype"), "'classes_dtype' is a required property"),
+    (lambda d: d["target"].update(classes_dtype="complex128"), "at target/classes_dtype"),
+    (lambda d: d["target"].update(classes_dtype="U3"), "not all of classes_dtype 'U3'"),
+    (lambda d: d["target"].update(classes_dtype="int64"), "not all of classes_dtype 'int64'"),
+    (lambda d: d["target"].update(classes=[0, 300], classes_dtype="uint8"),
+     r"classes \[0, 300\] are not all of classes_dtype 'uint8'"),
+    (lambda d: d["target"].update(classes=[False, True], classes_dtype="int8"),
+     "not all of classes_dtype 'int8'"),
+    # The preprocessing of each column matches its kind; the history is a table.
+    (lambda d: d["features"]["preprocessing"]["columns"].append(
+        {"name": "city", "kind": "categorical", "categories": None}), "categories"),
+    (lambda d: d["features"]["preprocessing"]["columns"][0].update(fill="abc"),
+     r"at features/preprocessing/columns/0/fill: 'abc' is not of type 'number'"),
+    (lambda d: d["diagnostics"]["history"]["objective"].append(1.0),
+     "the history's columns differ in length"),
 ])
 def test_damaged_files_are_refused(tmp_path, fitted, change, message):
     path = _damage(tmp_path, fitted, change)
     with pytest.raises(ModelFormatError, match=message):
         read_model(path)
+
+
+def test_a_damaged_option_is_a_one_line_error_of_the_command_line(tmp_path, fitted):
+    path = _damage(tmp_path, fitted, lambda d: d["options"].update(C="abc"))
+    result = CliRunner().invoke(main, ["summary", str(path)], prog_name="logitfit")
+    assert result.exit_code == 2
+    assert "Traceback" not in result.output
+    assert result.output.strip().count("\n") == 0
+    assert "at options/C" in result.output and "train the model again" in result.output
+
+
+def test_every_constructor_parameter_survives_the_round_trip(tmp_path):
+    X, y = _small_data()
+    params = dict(penalty="elasticnet", C=0.3, l1_ratio=0.25, fit_intercept=False, solver="cd",
+                  tol=1e-7, max_iter=40, class_weight={0: 2}, warm_start=True, verbose=2,
+                  random_state=7, solver_options={"max_sweeps": 5})
+    # A parameter left at its default would pass unsaved: this test covers each one.
+    defaults = logitfit.LogisticRegression().get_params()
+    assert params.keys() == defaults.keys()
+    assert all(params[name] != defaults[name] for name in params)
+    model = logitfit.LogisticRegression(**{**params, "verbose": 0}).fit(X, y)
+    model.set_params(verbose=2)
+    model.save(tmp_path / "m.json")
+    loaded = logitfit.load(tmp_path / "m.json")
+    assert repr(clone(loaded).get_params()) == repr(clone(model).get_params())
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
+
+
+def test_c_infinity_survives_the_round_trip(tmp_path):
+    X, y = _small_data()
+    model = logitfit.LogisticRegression(C=np.inf).fit(X, y)
+    model.save(tmp_path / "m.json")
+    assert json.loads((tmp_path / "m.json").read_text())["options"]["C"] == "inf"
+    assert logitfit.load(tmp_path / "m.json").C == np.inf
+
+
+@pytest.mark.parametrize("labels", [
+    np.array([False, True]),
+    np.array([0, 1], dtype=np.uint8),
+    np.array([-1, 1], dtype=np.int16),
+    np.array([3, 7], dtype=np.int64),
+    np.array([-1.0, 2.0], dtype=np.float32),
+    np.array([0.0, 1.0], dtype=np.float64),
+    np.array(["ben", "mal"], dtype="<U10"),
+    np.array(["ben", "mal"], dtype=object),
+], ids=lambda labels: str(labels.dtype))
+def test_the_classes_dtype_survives_the_round_trip(tmp_path, labels):
+    X, y = _small_data()
+    model = logitfit.LogisticRegression().fit(X, labels[y])
+    model.save(tmp_path / "m.json")
+    loaded = logitfit.load(tmp_path / "m.json")
+    assert loaded.classes_.dtype == model.classes_.dtype == labels.dtype
+    assert loaded.classes_.tolist() == model.classes_.tolist()
+    # Object arrays come back holding the same Python types (str), not NumPy strings.
+    assert [type(c) for c in loaded.classes_] == [type(c) for c in model.classes_]
+    predicted = loaded.predict(X)
+    assert predicted.dtype == model.predict(X).dtype
+    np.testing.assert_array_equal(predicted, model.predict(X))
+
+
+def test_integral_numbers_written_as_floats_load_as_ints(tmp_path, fitted):
+    # JSON does not tell 3 from 3.0; a file edited or written by another tool may hold 3.0.
+    path = _damage(tmp_path, fitted, lambda d: d["options"].update(
+        max_iter=50.0, random_state=3.0, verbose=1.0))
+    loaded = logitfit.load(path)
+    assert [(type(v), v) for v in (loaded.max_iter, loaded.random_state, loaded.verbose)] == [
+        (int, 50), (int, 3), (int, 1)]
+
+
+# Written by logitfit 0.1.0 (format version 1) with LogisticRegression(C=0.5, max_iter=50)
+# fitted on _V1_X and _V1_Y.
+_V1_FILE = """{"format": "logitfit-model", "format_version": 1, "logitfit_version": "0.1.0",
+ "created": "2025-01-01T00:00:00+00:00",
+ "features": {"names": ["x0", "x1"], "named_input": false,
+  "preprocessing": {"sparse": false, "impute": null,
+   "columns": [{"name": "x0", "kind": "numeric", "categories": null, "fill": null},
+               {"name": "x1", "kind": "numeric", "categories": null, "fill": null}],
+   "standardize": null}},
+ "target": {"name": null, "kind": "classes", "classes": ["no", "yes"]},
+ "coef": [0.39341410357417733, 0.37958292961093976], "intercept": -0.10874754599247356,
+ "options": {"penalty": "l2", "C": 0.5, "l1_ratio": 0.5, "fit_intercept": true,
+  "solver": "auto", "tol": 1e-06, "max_iter": 50, "class_weight": null},
+ "diagnostics": {"solver": "newton-cholesky", "n_iter": 3, "converged": true,
+  "history": {"objective": [4.1588830833596715, 3.6875268931364547, 3.68745430159664,
+                            3.687454301579783],
+              "grad_norm": [0.225, 0.003179185308337403, 1.5900396997022466e-06,
+                            3.992361996552063e-13],
+              "step": [0.0, 1.0, 1.0, 1.0],
+              "time": [9.058999967237469e-05, 0.020974551999643154, 0.02111663799996677,
+                       0.02121098899988283]}},
+ "covariance": null, "summary": null}"""
+_V1_X = np.array([[0.5, -1.0], [1.5, 0.2], [-0.3, 0.8], [-1.2, -0.4], [0.9, 1.1], [-0.7, 0.3]])
+_V1_Y = np.array(["no", "yes", "no", "no", "yes", "yes"])
+
+
+def test_version_1_files_still_load_with_defaults_for_the_newer_fields(tmp_path):
+    loaded = logitfit.load(_write(tmp_path / "v1.json", _V1_FILE))
+    refit = logitfit.LogisticRegression(C=0.5, max_iter=50).fit(_V1_X, _V1_Y)
+    assert loaded.get_params() == refit.get_params()
+    assert loaded.classes_.dtype == refit.classes_.dtype
+    np.testing.assert_allclose(loaded.predict_proba(_V1_X), refit.predict_proba(_V1_X),
+                               rtol=1e-9)
+    assert read_model(tmp_path / "v1.json").meta["format_version"] == 1
+
+
+@pytest.mark.parametrize("random_state", [np.random.RandomState(0), np.random.default_rng(0)],
+                         ids=["RandomState", "Generator"])
+def test_save_refuses_a_random_state_instance_and_names_the_fix(tmp_path, random_state):
+    X, y = _small_data()
+    model = logitfit.LogisticRegression(random_state=random_state).fit(X, y)
+    with pytest.raises(InputError, match=r"random_state=.* cannot be stored .*"
+                                         r"set_params\(random_state=0\)"):
+        model.save(tmp_path / "m.json")
+    assert not (tmp_path / "m.json").exists()
+
+
+@pytest.mark.parametrize("change, message", [
+    (dict(solver_options={"learning_rate": float("nan")}),
+     r"solver_options\['learning_rate'\]=nan cannot be stored"),
+    (dict(solver_options={"learning_rate": [0.5]}), "cannot be stored"),
+    (dict(solver_options={"max_sweeps": 5}),
+     r"cannot be saved: at options/solver_options: \['max_sweeps'\] are not options"),
+    (dict(C=-1.0), "cannot be saved: at options/C: -1.0 is less than"),
+    (dict(penalty="l3"), "cannot be saved: at options: penalty='l3' is not supported"),
+    (dict(l1_ratio=1.5), "cannot be saved: at options/l1_ratio"),
+])
+def test_save_refuses_parameters_a_reader_would_refuse(tmp_path, change, message):
+    X, y = _small_data()
+    model = logitfit.LogisticRegression(solver="gd").fit(X, y).set_params(**change)
+    with pytest.raises(InputError, match=message):
+        model.save(tmp_path / "m.json")
+    assert not (tmp_path / "m.json").exists()
+
+
+def test_save_refuses_labels_json_cannot_hold(tmp_path):
+    X, y = _small_data()
+    labels = np.array(["2020-01-01", "2021-01-01"], dtype="datetime64[D]")
+    model = logitfit.LogisticRegression().fit(X, labels[y])
+    with pytest.raises(InputError, match=r"labels of dtype datetime64\[D\] cannot be stored"):
+        model.save(tmp_path / "m.json")
+
+
+def test_a_target_whose_classes_do_not_fit_the_estimator_is_refused():
+    X, y = _small_data()
+    model = logitfit.LogisticRegression().fit(X, y)
+    with pytest.raises(InputError, match="cannot be saved: the classes .* classes_dtype 'int64'"):
+        model_document(model, target=Target(None, "classes", ["a", "b"]))
+
+
+def _small_data():
+    """20 rows, 2 features, labels as indices 0/1 (index an array of labels with them)."""
+    rng = np.random.default_rng(1)
+    X = rng.normal(size=(20, 2))
+    y = (X[:, 0] + rng.normal(size=20) > 0).astype(np.intp)
+    return X, y
 
 
 def test_non_json_and_pickles_are_refused_without_executing(tmp_path):

@@ -1,14 +1,25 @@
 """The model file: versioned, documented JSON; reading it never executes anything.
 
 The format is defined by the JSON Schema ``model-schema.json`` shipped beside this module
-(format version 1). A file holds the format and logitfit versions, the feature names and the
-preprocessing that produces them from data columns, the two classes, the coefficients and
-intercept, the training options, fit diagnostics (solver, iterations, convergence, per-iteration
-history), and, when it could be computed, the coefficient covariance and the summary table.
+(format version 2). A file holds the format and logitfit versions, the feature names and the
+preprocessing that produces them from data columns, the two classes and their NumPy dtype, the
+coefficients and intercept, every constructor parameter of the estimator, fit diagnostics
+(solver, iterations, convergence, per-iteration history), and, when it could be computed, the
+coefficient covariance and the summary table.
 
-Reading validates the document against the schema, then the shapes (one coefficient per feature
-name, a square covariance of the coefficients' size, finite numbers), and rebuilds the objects
-from plain data. Non-finite floats are written as ``null`` so files are strict JSON.
+Writing refuses what the format cannot hold exactly (a ``random_state`` that is not an int or
+``None``, a solver option that is not a JSON scalar, labels that are not bool, integer, float or
+str), so ``clone(load(path))`` equals ``clone(model)`` and ``predict`` returns the same dtype.
+
+Reading validates the document against the schema, then the options by the estimator's own
+rules (known penalty and solver names, C > 0, ...), the shapes (one coefficient per feature
+name, a square covariance of the coefficients' size, finite numbers) and the labels against
+their dtype, and rebuilds the objects from plain data. Non-finite floats are written as ``null``
+so files are strict JSON.
+
+Version 1 files (logitfit before format version 2) lack the options ``warm_start``,
+``verbose``, ``random_state`` and ``solver_options`` and the classes' dtype; they still load,
+with the estimator's defaults for those options and NumPy's default dtype for the labels.
 """
 
 from __future__ import annotations
@@ -16,6 +27,7 @@ from __future__ import annotations
 import datetime
 import json
 import math
+import numbers
 import os
 from dataclasses import dataclass, field
 from functools import cache
@@ -31,7 +43,7 @@ if TYPE_CHECKING:
     from ._preprocess import Preprocessor, Target
 
 FORMAT = "logitfit-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 
 
 class ModelFormatError(InputError):
@@ -96,20 +108,168 @@ def _version() -> str:
 
 
 def _options(estimator) -> dict:
-    class_weight = estimator.class_weight
-    if isinstance(class_weight, dict):
-        class_weight = [[_plain(k), float(v)] for k, v in class_weight.items()]
-    C = float(estimator.C)
-    return {
-        "penalty": estimator.penalty,
-        "C": C if math.isfinite(C) else "inf",
-        "l1_ratio": None if estimator.l1_ratio is None else float(estimator.l1_ratio),
-        "fit_intercept": bool(estimator.fit_intercept),
-        "solver": str(estimator.solver),
-        "tol": float(estimator.tol),
-        "max_iter": None if estimator.max_iter is None else int(estimator.max_iter),
-        "class_weight": class_weight,
-    }
+    """Every constructor parameter of ``estimator`` as JSON data, checked as :func:`load` will.
+
+    Raises
+    ------
+    InputError
+        A parameter that the format cannot hold exactly, or that a reader would refuse.
+    """
+    options = estimator.get_params(deep=False)
+    C = options["C"]
+    if isinstance(C, numbers.Real) and C == math.inf:
+        options["C"] = "inf"  # JSON has no infinity
+    for name in ("fit_intercept", "warm_start"):
+        options[name] = bool(options[name])
+    if isinstance(options["class_weight"], dict):
+        # Pairs rather than an object: JSON object keys are strings, labels need not be.
+        options["class_weight"] = [[label, weight]
+                                   for label, weight in options["class_weight"].items()]
+    options["random_state"] = _random_state(options["random_state"])
+    if isinstance(options["solver_options"], dict):
+        options["solver_options"] = {name: _solver_option(name, value)
+                                     for name, value in options["solver_options"].items()}
+    options = _plain(options)
+    try:
+        _options_estimator(options, str(estimator.solver_))
+    except ValueError as error:
+        raise InputError(f"the model cannot be saved: {_sentence(error)}; set a valid value "
+                         "with model.set_params() and fit again.") from None
+    return options
+
+
+def _random_state(value):
+    """``value`` if a model file can hold it (an int or ``None``); else refuse, naming the fix.
+
+    A RandomState or Generator instance is refused rather than stored as ``None``: storing it
+    would make the loaded estimator a different one from the saved one, silently.
+    """
+    if value is None or (isinstance(value, numbers.Integral) and not isinstance(value, bool)):
+        return value
+    raise InputError(
+        f"random_state={value!r} cannot be stored in a model file, which holds an int seed or "
+        "None; set one with model.set_params(random_state=0) (or None) before saving. The "
+        "solvers draw no random numbers, so the fitted model does not change."
+    )
+
+
+def _solver_option(name, value):
+    """``value`` if a model file can hold it exactly (a JSON scalar); else refuse."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if value is None or isinstance(value, bool | int | str) or (
+            isinstance(value, float) and math.isfinite(value)):
+        return value
+    raise InputError(
+        f"solver_options[{name!r}]={value!r} cannot be stored in a model file; give a finite "
+        "number, a string, a bool or None with model.set_params(solver_options=...)."
+    )
+
+
+def _sentence(error: Exception) -> str:
+    """An error's message without its final full stop, to be continued with '; ...'."""
+    return str(error).rstrip(".")
+
+
+def _schema_problem(instance, subschema: dict, where: str = "") -> str | None:
+    """The most relevant violation of ``subschema`` by ``instance`` as 'at PATH: ...', or None."""
+    import jsonschema
+
+    error = jsonschema.exceptions.best_match(
+        jsonschema.Draft202012Validator(subschema).iter_errors(instance))
+    if error is None:
+        return None
+    path = "/".join([where, *map(str, error.absolute_path)]).strip("/") or "the top level"
+    return f"at {path}: {error.message}"
+
+
+def _options_estimator(options: dict, solver_used: str) -> LogisticRegression:
+    """The unfitted estimator of a file's ``options``, checked by the estimator's own rules.
+
+    Parameters
+    ----------
+    options : dict
+        The document's ``options``.
+    solver_used : str
+        The solver that fitted the model (``diagnostics.solver``); ``solver_options`` must be
+        its options.
+
+    Raises
+    ------
+    ValueError
+        Naming the option at fault and its valid values.
+    """
+    from ._estimator import LogisticRegression
+    from .solvers import SOLVERS
+
+    problem = _schema_problem(options, schema()["properties"]["options"], "options")
+    if problem is not None:
+        raise ValueError(problem)
+    params = dict(options)
+    if params["C"] == "inf":
+        params["C"] = math.inf
+    for name in ("max_iter", "random_state", "verbose"):
+        # JSON Schema counts 3.0 as an integer; the estimator expects an int.
+        if isinstance(params.get(name), float):
+            params[name] = int(params[name])
+    if isinstance(params["class_weight"], list):
+        params["class_weight"] = {label: weight for label, weight in params["class_weight"]}
+    estimator = LogisticRegression(**params)
+    try:
+        # The names of penalties and solvers, and the ranges, are the estimator's: one list.
+        estimator._check_params()
+    except ValueError as error:
+        raise ValueError(f"at options: {_sentence(error)}") from None
+    if solver_used not in SOLVERS:
+        names = ", ".join(repr(name) for name in sorted(SOLVERS))
+        raise ValueError(f"at diagnostics/solver: {solver_used!r} is not a solver; the solvers "
+                         f"are {names}")
+    unknown = set(params.get("solver_options") or {}) - set(SOLVERS[solver_used].options)
+    if unknown:
+        allowed = ", ".join(SOLVERS[solver_used].options) or "none"
+        raise ValueError(f"at options/solver_options: {sorted(unknown)} are not options of "
+                         f"solver {solver_used!r} (its options: {allowed})")
+    return estimator
+
+
+def _classes_dtype(classes: np.ndarray) -> str:
+    """The format's name of the dtype of ``classes_``; refuse dtypes JSON cannot hold."""
+    dtype = classes.dtype
+    if dtype.kind == "U":
+        return f"U{dtype.itemsize // 4}"
+    # Wider than 8 bytes (longdouble) would not survive JSON's float64 numbers.
+    if (dtype.kind in "biuf" and dtype.itemsize <= 8) or dtype.kind == "O":
+        return dtype.name
+    raise InputError(f"labels of dtype {dtype} cannot be stored in a model file; fit on bool, "
+                     "integer, float or str labels.")
+
+
+# JSON types a label may have in the file, per NumPy dtype kind of the classes.
+_LABEL_TYPES = {"b": (bool,), "i": (int,), "u": (int,), "f": (int, float), "U": (str,),
+                "O": (bool, int, float, str)}
+
+
+def _classes_array(labels: list, dtype: str | None) -> np.ndarray:
+    """The estimator's ``classes_``: ``labels`` as ``dtype`` (NumPy's choice when ``None``).
+
+    Raises
+    ------
+    ValueError
+        A label that ``dtype`` does not hold exactly (out of range, truncated, another type).
+    """
+    if dtype is None:
+        return np.asarray(labels)
+    kind = np.dtype(dtype).kind
+    # Python's bool is an int: without the second test true/false would pass as 1/0.
+    if all(isinstance(label, _LABEL_TYPES[kind])
+           and not (kind in "iuf" and isinstance(label, bool)) for label in labels):
+        try:
+            classes = np.array(labels, dtype=dtype)
+        except (ValueError, OverflowError):
+            classes = None
+        if classes is not None and classes.tolist() == labels:
+            return classes
+    raise ValueError(f"the classes {labels} are not all of classes_dtype {dtype!r}")
 
 
 def _diagnostics(estimator, n_samples: int | None) -> dict:
@@ -152,6 +312,15 @@ def model_document(
     -------
     dict
         Plain JSON data that validates against :func:`schema`.
+
+    Raises
+    ------
+    InputError
+        A parameter or label that the format cannot hold exactly: ``random_state`` other than
+        an int or ``None``, a solver option other than a JSON scalar, labels other than bool,
+        integer, float or str, or a parameter that :func:`read_model` would refuse.
+    ValueError
+        Non-finite coefficients.
     """
     from ._preprocess import Preprocessor, Target  # pyarrow only when files are written
 
@@ -163,6 +332,12 @@ def model_document(
         preprocessing = Preprocessor.identity(names)
     if target is None:
         target = Target(None, "classes", _plain(list(estimator.classes_)))
+    classes_dtype = _classes_dtype(np.asarray(estimator.classes_))
+    try:
+        _classes_array(_plain(list(target.classes)), classes_dtype)
+    except ValueError as error:
+        raise InputError(f"the model cannot be saved: {error}; give a target whose classes "
+                         "are the estimator's classes_.") from None
     if not np.all(np.isfinite(coef)) or not np.isfinite(estimator.intercept_[0]):
         raise ValueError("the coefficients are not finite; the model cannot be saved.")
     document = {
@@ -175,7 +350,7 @@ def model_document(
             "named_input": named,
             "preprocessing": preprocessing.to_dict(),
         },
-        "target": target.to_dict(),
+        "target": {**target.to_dict(), "classes_dtype": classes_dtype},
         "coef": coef,
         "intercept": float(estimator.intercept_[0]),
         "options": _options(estimator),
@@ -229,10 +404,9 @@ def read_model(path: str | os.PathLike) -> ModelFile:
     Raises
     ------
     ModelFormatError
-        The file is missing, not JSON, not valid against the schema, or inconsistent.
+        The file is missing, not JSON, not valid against the schema, has options the
+        estimator refuses, or is inconsistent.
     """
-    import jsonschema
-
     path = os.fspath(path)
     if not os.path.isfile(path):
         raise ModelFormatError(f"no such model file: {path}; check the path.")
@@ -253,19 +427,16 @@ def read_model(path: str | os.PathLike) -> ModelFile:
             f"{path} has model format version {version}, newer than this logitfit "
             f"({_version()}) reads (version {FORMAT_VERSION}); upgrade logitfit."
         )
-    error = jsonschema.exceptions.best_match(
-        jsonschema.Draft202012Validator(schema()).iter_errors(document))
-    if error is not None:
-        where = "/".join(map(str, error.absolute_path)) or "the top level"
+    problem = _schema_problem(document, schema())
+    if problem is not None:
         raise ModelFormatError(
-            f"{path} is not a valid logitfit model: at {where}: {error.message}; the file is "
-            "damaged, train the model again."
+            f"{path} is not a valid logitfit model: {problem}; the file is damaged, train the "
+            "model again."
         )
     return _build(document, path)
 
 
 def _build(document: dict, path: str) -> ModelFile:
-    from ._estimator import LogisticRegression
     from ._preprocess import Preprocessor, Target
 
     def damaged(what: str) -> ModelFormatError:
@@ -276,8 +447,8 @@ def _build(document: dict, path: str) -> ModelFile:
     coef = np.asarray(document["coef"], dtype=np.float64)
     if coef.shape != (len(names),):
         raise damaged(f"{coef.shape[0]} coefficients for {len(names)} feature names")
-    if not np.all(np.isfinite(coef)):
-        raise damaged("the coefficients are not all finite numbers")
+    if not (np.all(np.isfinite(coef)) and math.isfinite(document["intercept"])):
+        raise damaged("the coefficients and intercept are not all finite numbers")
     try:
         preprocessing = Preprocessor.from_dict(document["features"]["preprocessing"])
     except InputError as error:
@@ -288,14 +459,14 @@ def _build(document: dict, path: str) -> ModelFile:
     if target.classes[0] == target.classes[1]:
         raise damaged("the two classes are equal")
 
-    options = dict(document["options"])
-    options["C"] = math.inf if options["C"] == "inf" else float(options["C"])
-    if isinstance(options["class_weight"], list):
-        options["class_weight"] = {label: weight for label, weight in options["class_weight"]}
-    estimator = LogisticRegression(**options)
+    try:
+        classes = _classes_array(target.classes, document["target"].get("classes_dtype"))
+        estimator = _options_estimator(document["options"], document["diagnostics"]["solver"])
+    except ValueError as error:
+        raise damaged(_sentence(error)) from None
     estimator.coef_ = coef.reshape(1, -1)
     estimator.intercept_ = np.array([float(document["intercept"])])
-    estimator.classes_ = np.asarray(target.classes)
+    estimator.classes_ = classes
     estimator.n_features_in_ = len(names)
     if document["features"]["named_input"]:
         estimator.feature_names_in_ = np.asarray(names, dtype=object)
@@ -305,10 +476,12 @@ def _build(document: dict, path: str) -> ModelFile:
     estimator.solver_ = diagnostics["solver"]
     estimator.history_ = {k: np.asarray(v, dtype=np.float64)
                           for k, v in diagnostics.get("history", {}).items()}
+    if len({len(v) for v in estimator.history_.values()}) > 1:
+        raise damaged("the history's columns differ in length")
 
     covariance = document.get("covariance")
     if covariance is not None:
-        n_coef = len(names) + int(options["fit_intercept"])
+        n_coef = len(names) + int(estimator.fit_intercept)
         try:
             covariance = np.asarray(covariance, dtype=np.float64)
         except ValueError:
@@ -323,15 +496,15 @@ def _build(document: dict, path: str) -> ModelFile:
 
 def save(estimator: LogisticRegression, path: str | os.PathLike, *, force: bool = False,
          **extra) -> None:
-    """Write a fitted estimator (see :func:`model_document` for ``extra``)."""
+    """Write a fitted estimator (see :func:`model_document` for ``extra`` and what it refuses)."""
     write_model(model_document(estimator, **extra), os.fspath(path), force=force)
 
 
 def load(path: str | os.PathLike) -> LogisticRegression:
     """Read a model written by ``model.save(path)`` or ``logitfit train``.
 
-    The file is validated against the format's JSON Schema, types and shapes; nothing in it is
-    executed.
+    The file is validated against the format's JSON Schema, its options by the estimator's own
+    rules, its types and shapes; nothing in it is executed. Files of format version 1 load too.
 
     Parameters
     ----------
@@ -341,7 +514,9 @@ def load(path: str | os.PathLike) -> LogisticRegression:
     -------
     LogisticRegression
         Fitted, ready for ``predict``/``predict_proba`` on the model's features (for models
-        trained by the command line: the columns after its stored preprocessing).
+        trained by the command line: the columns after its stored preprocessing). Its
+        parameters are the saved model's (``clone`` of it is the same estimator) and its
+        ``classes_`` have the saved dtype, so ``predict`` returns labels of that dtype.
 
     Raises
     ------
