@@ -457,6 +457,13 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         path : str or path-like
         force : bool, default=False
             Replace an existing file; without it an existing file is an error.
+
+        Raises
+        ------
+        logitfit._errors.InputError (a ValueError)
+            The file exists and ``force`` is False, or a parameter cannot be stored exactly
+            (a ``random_state`` that is not an int or None, a solver option that is not a
+            JSON scalar, labels that are not bool, integer, float or str) or is invalid.
         """
         from ._model_format import save
 
