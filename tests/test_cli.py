@@ -131,7 +131,7 @@ MORE_ERRORS = {
     "missing values": (["train", "holes.csv", "--target", "churn", "--out", "x.json"],
                        "--impute mean|median|zero"),
     "bad penalty": (["train", "d.csv", "--target", "churn", "--penalty", "l7", "--out",
-                     "x.json"], "penalty='l7' is not supported"),
+                     "x.json"], "'l7' is not one of 'l2', 'l1', 'elasticnet', 'none'"),
     "unknown extension": (["train", "corrupt.json", "--target", "y", "--out", "x.json"],
                           "cannot tell the format"),
     "missing model": (["evaluate", "absent.json", "d.csv", "--target", "churn"],
@@ -140,7 +140,8 @@ MORE_ERRORS = {
     "usage": (["train", "d.csv", "--out", "x.json"], "Missing option '--target'"),
     "unseen category": (["predict", "m.json", "lima.csv"], "category 'lima'"),
     "wrong labels": (["evaluate", "m.json", "d.csv", "--target", "p"],
-                     "does not hold the model's classes"),
+                     "the target column 'p' has the value '0.7409', which is not one of the "
+                     "model's classes"),
     "report exists": (["evaluate", "m.json", "d.csv", "--target", "churn", "--report",
                        "eval-report"], "index.html already exists"),
     "text weights": (["train", "d.csv", "--target", "churn", "--sample-weight", "city",
@@ -456,3 +457,223 @@ def test_fit_callback_sees_every_iteration_and_can_stop(breast_cancer, capsys):
     with pytest.warns(Warning):
         stopped = logitfit.LogisticRegression().fit(X, y, callback=lambda info: True)
     assert stopped.n_iter_[0] <= 1 and not stopped.converged_
+
+
+# ---------------------------------------------------------------------- awkward input
+def mistake(result, message: str) -> None:
+    """A user mistake: exit code 2 and one line naming it, no traceback."""
+    assert result.exit_code == 2, result.output
+    assert result.output.startswith("logitfit: error: ") and result.output.count("\n") == 1, \
+        result.output
+    assert message in result.output, result.output
+
+
+def warnings_of(result) -> list[str]:
+    return [line for line in result.stderr.splitlines() if line.startswith("logitfit: warning")]
+
+
+def test_blank_cells_are_missing_values(work, tmp_path):
+    _, df = work
+    holes = df.copy()
+    holes.loc[[2, 9], "city"] = ""
+    holes.to_csv(tmp_path / "holes.csv", index=False)
+    mistake(invoke(tmp_path, ["train", "holes.csv", "--target", "churn", "--out", "m.json"]),
+            "column 'city' has 2 missing values; fill them, or pass --impute")
+    model = json.loads(ok(invoke(tmp_path, ["train", "holes.csv", "--target", "churn",
+                                            "--features", FEATURES, "--impute", "mean",
+                                            "--out", "m.json", "--json"])))
+    assert list(model["coef"]) == ["age", "income", "city=paris", "city=rome", "member"]
+    fill = json.loads((tmp_path / "m.json").read_text())["features"]["preprocessing"][
+        "columns"][2]["fill"]
+    assert fill == df.city.mode()[0]
+    df.assign(churn=df.churn.where(df.index != 5, "")).to_csv(tmp_path / "t.csv", index=False)
+    mistake(invoke(tmp_path, ["train", "t.csv", "--target", "churn", "--out", "t.json"]),
+            "the target column 'churn' has 1 missing values; drop those rows.")
+
+
+@pytest.mark.parametrize("levels", [["01", "02", "X9"], ["1.0", "2.0", "X9"]])
+def test_categories_that_look_like_numbers_keep_their_spelling(work, tmp_path, levels):
+    _, df = work
+    df = df.assign(zone=np.resize(levels, len(df)))
+    df.to_csv(tmp_path / "train.csv", index=False)
+    numeric_only = df[df.zone != "X9"]
+    numeric_only.to_csv(tmp_path / "new.csv", index=False)
+    ok(invoke(tmp_path, ["train", "train.csv", "--target", "churn", "--features", "age,zone",
+                         "--out", "m.json"]))
+    everything = read_csv_output(invoke(tmp_path, ["predict", "m.json", "train.csv",
+                                                   "--proba"]))
+    new = read_csv_output(invoke(tmp_path, ["predict", "m.json", "new.csv", "--proba"]))
+    np.testing.assert_array_equal(new.iloc[:, 0], everything.iloc[:, 0][df.zone != "X9"])
+    ok(invoke(tmp_path, ["evaluate", "m.json", "new.csv", "--target", "churn"]))
+
+
+def test_text_labels_that_look_like_numbers_are_read_as_text(work, tmp_path):
+    _, df = work
+    df.assign(churn=np.where(df.churn == "yes", "1", "0")).to_parquet(tmp_path / "d.parquet")
+    df.assign(churn=(df.churn == "yes").astype(int)).to_csv(tmp_path / "d.csv", index=False)
+    ok(invoke(tmp_path, ["train", "d.parquet", "--target", "churn", "--out", "m.json"]))
+    metrics = json.loads(ok(invoke(tmp_path, ["evaluate", "m.json", "d.csv", "--target",
+                                              "churn", "--json"])))
+    assert metrics["n_samples"] == len(df)
+
+
+def test_evaluate_names_the_target_column_it_read(work):
+    mistake(invoke(work[0], ["evaluate", "m.json", "d.csv", "--target", "city"]),
+            "the target column 'city' has the value")
+
+
+def test_libsvm_feature_subsets(work, tmp_path):
+    _, df = work
+    X = design(df)
+    y = (df.churn == "yes").astype(int)
+    dump_svmlight_file(X, y, str(tmp_path / "d.svm"), zero_based=False)
+    model = json.loads(ok(invoke(tmp_path, ["train", "d.svm", "--target", "label", "--features",
+                                            "f1,f3", "--tol", "1e-10", "--out", "m.json",
+                                            "--json"])))
+    reference = SkLogisticRegression(tol=1e-12, max_iter=10_000).fit(X[:, [0, 2]], y)
+    assert list(model["coef"]) == ["f1", "f3"]
+    np.testing.assert_allclose(list(model["coef"].values()), reference.coef_.ravel(),
+                               rtol=1e-6, atol=1e-8)
+    proba = read_csv_output(invoke(tmp_path, ["predict", "m.json", "d.svm", "--proba"]))
+    np.testing.assert_allclose(proba.iloc[:, 0], reference.predict_proba(X[:, [0, 2]])[:, 1],
+                               rtol=1e-6)
+
+
+def test_missing_and_infinite_values_name_the_column(work, tmp_path):
+    _, df = work
+    (tmp_path / "nan.svm").write_text("1 1:1.5 2:nan\n0 1:0.5 2:2\n1 1:2 2:1\n0 1:0.2 2:3\n")
+    mistake(invoke(tmp_path, ["train", "nan.svm", "--target", "label", "--out", "m.json"]),
+            "feature f2 has 1 missing values; fill them, or pass --impute mean|median|zero.")
+    ok(invoke(tmp_path, ["train", "nan.svm", "--target", "label", "--impute", "median",
+                         "--out", "m.json"]))
+    df.assign(age=df.age.where(df.index != 3, np.inf)).to_csv(tmp_path / "inf.csv",
+                                                               index=False)
+    mistake(invoke(tmp_path, ["train", "inf.csv", "--target", "churn", "--out", "i.json"]),
+            "column 'age' has 1 infinite values; replace them with finite numbers")
+    mistake(invoke(tmp_path, ["train", "inf.csv", "--target", "churn", "--features", "income",
+                              "--sample-weight", "age", "--out", "i.json"]),
+            "the sample weight column 'age' has negative or infinite values")
+
+
+@pytest.mark.parametrize("command", [["derive"], ["gradcheck", "d.csv", "--target", "churn"],
+                                     ["demo", "--no-report"]])
+def test_negative_seeds_are_usage_errors(work, command):
+    mistake(invoke(work[0], [*command, "--seed", "-1"]), "Invalid value for '--seed'")
+
+
+def test_report_directories_are_checked_before_any_work(work, tmp_path, monkeypatch):
+    root = work[0]
+    (tmp_path / "keep.csv").write_text("a file")
+    shutil.copy(root / "d.csv", tmp_path / "d.csv")
+    mistake(invoke(tmp_path, ["train", "d.csv", "--target", "churn", "--out", "m.json",
+                              "--report", "keep.csv/rep"]),
+            "--report keep.csv/rep cannot be created:")
+    assert not (tmp_path / "m.json").exists()
+    # The check creates no directory that a failed command would leave behind.
+    mistake(invoke(tmp_path, ["train", "d.csv", "--target", "nope", "--out", "m.json",
+                              "--report", "new/deeper"]), "column 'nope' is not in the data")
+    assert not (tmp_path / "new").exists()
+    mistake(invoke(tmp_path, ["train", "d.csv", "--target", "churn", "--out", "no/m.json"]),
+            "the directory no does not exist")
+    if os.path.isdir("/proc/self"):  # Linux: nothing can be created in /proc, even by root
+        mistake(invoke(root, ["evaluate", "m.json", "d.csv", "--target", "churn", "--report",
+                              "/proc/logitfit-report"]),
+                "--report /proc/logitfit-report cannot be created or written")
+
+    def fail(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr("logitfit._report.write_report", fail)
+    mistake(invoke(root, ["evaluate", "m.json", "d.csv", "--target", "churn", "--report",
+                          str(tmp_path / "rep")]),
+            f"cannot write the report into {tmp_path / 'rep'} (Permission denied)")
+    mistake(invoke(tmp_path, ["train", "d.csv", "--target", "churn", "--out", "m.json",
+                              "--report", "rep"]),
+            "(Permission denied), after writing the model to m.json; check the directory.")
+
+
+def test_warnings_name_columns_and_flags(work, tmp_path):
+    _, df = work
+    df.assign(sep=(df.churn == "yes").astype(float)).to_csv(tmp_path / "sep.csv", index=False)
+    separated = invoke(tmp_path, ["train", "sep.csv", "--target", "churn", "--features",
+                                  "age,sep", "--penalty", "none", "--out", "s.json"])
+    ok(separated)
+    assert any("separated by" in line and "sep" in line and "--penalty 'l2' with a finite --C"
+               in line for line in warnings_of(separated)), separated.stderr
+    # Feature names that look like parameters are left as they are.
+    grade = np.where(df.churn == "yes", "C", np.resize(["A", "B"], len(df)))
+    df.assign(grade=grade).to_csv(tmp_path / "grade.csv", index=False)
+    graded = invoke(tmp_path, ["train", "grade.csv", "--target", "churn", "--features",
+                               "age,grade", "--penalty", "none", "--out", "g.json"])
+    shown = " ".join(warnings_of(graded))
+    assert "grade=C" in shown and "--penalty 'l2' with a finite --C" in shown, shown
+    dump_svmlight_file(df[["age"]].assign(sep=df.churn == "yes").to_numpy(float),
+                       (df.churn == "yes").astype(int), str(tmp_path / "sep.svm"),
+                       zero_based=False)
+    sparse = invoke(tmp_path, ["train", "sep.svm", "--target", "label", "--penalty", "none",
+                               "--out", "svm.json"])
+    assert any("by f2" in line or "of f2" in line or " f2," in line
+               for line in warnings_of(sparse)), sparse.stderr
+    shutil.copy(work[0] / "d.csv", tmp_path / "d.csv")
+    for flags in (["--solver", "lbfgs"], ["--penalty", "l1", "--C", "100"],
+                  ["--l1-ratio", "0.2"]):
+        result = invoke(tmp_path, ["train", "d.csv", "--target", "churn", "--max-iter", "1",
+                                   *flags, "--out", "c.json", "--force"])
+        ok(result)
+        shown = " ".join(warnings_of(result))
+        assert shown, result.stderr
+        for python in ("max_iter", "StandardScaler", "solver=", "penalty=", "tol=",
+                       "l1_ratio", " C)", " C "):
+            assert python not in shown, shown
+    assert "--max-iter" in shown and "--penalty 'elasticnet'" in shown
+    mistake(invoke(tmp_path, ["train", "d.csv", "--target", "churn", "--C", "-1", "--out",
+                              "bad.json"]), "--C must be a positive number (inf for no penalty)")
+
+
+def test_features_with_commas_and_repeats(work, tmp_path):
+    _, df = work
+    df.rename(columns={"age": "age, years"}).to_csv(tmp_path / "d.csv", index=False)
+    model = json.loads(ok(invoke(tmp_path, ["train", "d.csv", "--target", "churn",
+                                            "--features", "age, years", "--features",
+                                            "income,city", "--out", "m.json", "--json"])))
+    assert list(model["coef"]) == ["age, years", "income", "city=paris", "city=rome"]
+    mistake(invoke(work[0], ["train", "d.csv", "--target", "churn", "--features",
+                             "age,income,age", "--out", "x.json"]),
+            "the feature 'age' is listed more than once; give each feature once.")
+    assert "exactly a column's name is taken whole" in " ".join(
+        invoke(work[0], ["train", "--help"]).output.split())
+
+
+def test_text_that_is_not_utf8_names_the_fix(work, tmp_path):
+    _, df = work
+    df.assign(city=df.city.replace("rome", "z\u00fcrich")).to_csv(
+        tmp_path / "latin.csv", index=False, encoding="latin-1")
+    mistake(invoke(tmp_path, ["train", "latin.csv", "--target", "churn", "--out", "m.json"]),
+            "latin.csv is not UTF-8 text: column 'city', data row")
+
+
+def test_models_fitted_on_named_columns_predict_without_warnings(work):
+    root, df = work
+    logitfit.LogisticRegression().fit(df[["age", "income"]], df.churn).save(
+        root / "named.json")
+    results = run_all({
+        "predict": (["predict", "named.json", "d.csv"], root, None),
+        "evaluate": (["evaluate", "named.json", "d.csv", "--target", "churn"], root, None),
+    })
+    for result in results.values():
+        ok(result)
+        assert result.stderr == b"", result.stderr.decode()
+
+
+def test_a_closed_output_pipe_is_not_an_error(work, tmp_path):
+    _, df = work
+    pd.concat([df] * 200).to_csv(tmp_path / "big.csv", index=False)  # 48,000 predictions
+    ok(invoke(work[0], ["train", "d.csv", "--target", "churn", "--out",
+                        str(tmp_path / "m.json")]))
+    process = subprocess.Popen([*_command(), "predict", "m.json", "big.csv"], cwd=tmp_path,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert process.stdout.readline() == b'"prediction"\n'
+    process.stdout.close()  # as `| head -1` does
+    assert process.wait(timeout=300) == 0
+    assert process.stderr.read() == b""
+    process.stderr.close()

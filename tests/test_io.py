@@ -202,10 +202,10 @@ def test_sparse_columns_align_by_name():
     reference = StandardScaler(with_mean=False).fit_transform(X.toarray())
     np.testing.assert_allclose(X_scaled.toarray(), reference, rtol=1e-12)
     assert sp.issparse(X_scaled) and X_scaled.nnz == X.nnz
+    # Columns the model does not use are ignored, as extra columns of column data are.
     wider = Dataset(matrix=sp.csr_matrix(np.array([[1.0, 0, 0, 4]])),
                     matrix_names=["f1", "f2", "f3", "f4"], label=np.array([0]))
-    with pytest.raises(InputError, match="feature f4 that the model does not know"):
-        pre.transform(wider)
+    np.testing.assert_allclose(pre.transform(wider).toarray(), [[1 / pre.scale[0], 0, 0]])
 
 
 def test_target_inference():
@@ -228,3 +228,137 @@ def test_target_inference():
         target([1, 1, 1])
     with pytest.raises(InputError, match="not one of the model's classes"):
         spec.encode(pa.chunked_array([pa.array(["maybe"])]))
+
+
+# ---------------------------------------------------------------------- CSV text and blanks
+def test_blank_text_cells_are_missing_values(tmp_path):
+    # Unquoted and quoted empty cells; "NA" is a word in a text column, a null in a numeric one.
+    (tmp_path / "d.csv").write_text('city,x,y\nparis,1,a\n,NA,b\n"",2,\nNA,3,b\n')
+    table = read_data(str(tmp_path / "d.csv")).table
+    assert table.column("city").to_pylist() == ["paris", None, None, "NA"]
+    assert table.column("x").to_pylist() == [1, None, 2, 3]
+    assert table.column("y").to_pylist() == ["a", "b", None, "b"]
+
+
+def test_blank_text_cells_are_imputed_with_the_stored_fill(tmp_path):
+    (tmp_path / "d.csv").write_text("city,n\nrome,1\n,2\nparis,3\nrome,4\n")
+    data = read_data(str(tmp_path / "d.csv"))
+    with pytest.raises(InputError, match="'city' has 1 missing values; .*--impute"):
+        Preprocessor.fit(data, ["city"])
+    pre = Preprocessor.fit(data, ["city"], impute="mean")
+    assert pre.columns[0].categories == ["paris", "rome"] and pre.columns[0].fill == "rome"
+    np.testing.assert_array_equal(pre.transform(data), [[1], [1], [0], [1]])
+
+
+def test_text_columns_keep_their_spelling(tmp_path):
+    (tmp_path / "d.csv").write_text("zone,n\n01,1\n02,2\n,3\n")
+    plain = read_data(str(tmp_path / "d.csv")).table
+    assert plain.column("zone").to_pylist() == [1, 2, None]
+    table = read_data(str(tmp_path / "d.csv"), text_columns=["zone", "absent"]).table
+    assert table.column("zone").to_pylist() == ["01", "02", None]
+    assert table.column("n").to_pylist() == [1, 2, 3]
+
+
+def test_text_that_is_not_utf8_is_located(tmp_path):
+    (tmp_path / "d.csv").write_bytes("city,n\nparis,1\nz\u00fcrich,2\n".encode("latin-1"))
+    message = r"d.csv is not UTF-8 text: column 'city', data row 2 \(line 3.*byte 0xfc.*UTF-8"
+    for text_columns in ([], ["city"]):  # inferred as bytes, or read as text for a model
+        with pytest.raises(InputError, match=message):
+            read_data(str(tmp_path / "d.csv"), text_columns=text_columns)
+
+
+# ---------------------------------------------------------------------- categories as numbers
+def test_numbers_match_the_categories_that_spell_them():
+    train = pd.DataFrame({"zone": ["01", "2.0", "X9", "true"]})
+    pre = Preprocessor.fit(_dataset(train), ["zone"])
+    assert pre.feature_names == ["zone=2.0", "zone=X9", "zone=true"]
+    new = pd.DataFrame({"zone": [2, 1, None]})  # a Parquet or NumPy column of numbers
+    with pytest.raises(InputError, match="'zone' has 1 missing values"):
+        pre.transform(_dataset(new))
+    np.testing.assert_array_equal(pre.transform(_dataset(new.iloc[:2])), [[1, 0, 0], [0, 0, 0]])
+    np.testing.assert_array_equal(pre.transform(_dataset(pd.DataFrame({"zone": [True]}))),
+                                  [[0, 0, 1]])
+    with pytest.raises(InputError, match="category 3"):
+        pre.transform(_dataset(pd.DataFrame({"zone": [3.0]})))
+    ambiguous = Preprocessor.fit(_dataset(pd.DataFrame({"zone": ["1", "01", "X"]})), ["zone"])
+    with pytest.raises(InputError, match=r"value 1, which matches several of its categories "
+                                         r"\(01, 1\); give the column as text"):
+        ambiguous.transform(_dataset(pd.DataFrame({"zone": [1, 1]})))
+
+
+# ---------------------------------------------------------------------- checks and names
+def test_infinite_values_are_refused_with_the_column(frame):
+    pre = Preprocessor.fit(_dataset(frame), ["a"])
+    frame.loc[4, "a"] = -np.inf
+    for apply in (lambda: Preprocessor.fit(_dataset(frame), ["a"]),
+                  lambda: pre.transform(_dataset(frame))):
+        with pytest.raises(InputError, match="'a' has 1 infinite values; replace them"):
+            apply()
+
+
+def test_repeated_and_colliding_feature_names_are_refused():
+    data = _dataset(pd.DataFrame({"a": [1.0, 2.0], "c": ["x", "y"], "c=y": [0.0, 1.0]}))
+    with pytest.raises(InputError, match="the feature 'a' is listed more than once"):
+        Preprocessor.fit(data, ["a", "c", "a"])
+    with pytest.raises(InputError, match="two features encode to the name 'c=y'"):
+        Preprocessor.fit(data, ["c", "c=y"])
+
+
+def test_target_errors_name_the_column_read():
+    spec = infer_target(pa.chunked_array([pa.array(["no", "yes"])]), "churn")
+    with pytest.raises(InputError, match="target column 'city' has the value 'rome'"):
+        spec.encode(pa.chunked_array([pa.array(["rome"])]), "city")
+
+
+# ---------------------------------------------------------------------- LibSVM data
+def _sparse(dense: np.ndarray, names=None):
+    from logitfit._io import Dataset
+
+    names = names or [f"f{j + 1}" for j in range(dense.shape[1])]
+    return Dataset(matrix=sp.csr_matrix(dense), matrix_names=names,
+                   label=np.zeros(dense.shape[0]))
+
+
+def test_sparse_feature_subsets_drop_the_other_columns():
+    dense = np.array([[1.0, np.nan, 0], [0, 6, 2], [3, np.inf, 4]])  # f2 is not used
+    pre, X = Preprocessor.fit_transform(_sparse(dense), ["f3", "f1"])
+    np.testing.assert_array_equal(X.toarray(), dense[:, [2, 0]])
+    np.testing.assert_array_equal(pre.transform(_sparse(dense)).toarray(), dense[:, [2, 0]])
+
+
+def test_sparse_missing_and_infinite_values():
+    dense = np.array([[1.0, 0], [np.nan, 2], [0, 0], [5, 0]])
+    with pytest.raises(InputError, match="feature f1 has 1 missing values; fill them, or pass "
+                                         "--impute"):
+        Preprocessor.fit(_sparse(dense), ["f1", "f2"])
+    plain = Preprocessor.fit(_sparse(np.nan_to_num(dense)), ["f1", "f2"])
+    with pytest.raises(InputError, match="feature f1 has 1 missing values and the model was "
+                                         "trained without --impute"):
+        plain.transform(_sparse(dense))
+    with pytest.raises(InputError, match="feature f2 has infinite values"):
+        Preprocessor.fit(_sparse(np.array([[1.0, np.inf], [0, 1]])), ["f1", "f2"],
+                         impute="mean")
+    with pytest.raises(InputError, match="feature f1 has no values"):
+        Preprocessor.fit(_sparse(np.array([[np.nan, 1.0], [np.nan, 0]])), ["f1", "f2"],
+                         impute="mean")
+
+
+@pytest.mark.parametrize("rule", ["mean", "median", "zero"])
+def test_sparse_imputation_matches_dense_statistics_with_zeros(rule):
+    rng = np.random.default_rng(7)
+    dense = rng.normal(size=(41, 6)) * (rng.random((41, 6)) < 0.4)
+    dense[:, 0] = np.abs(dense[:, 0])  # only positive entries and zeros
+    dense[:, 1] = -np.abs(dense[:, 1])  # only negative ones
+    dense[:, 2] = 0.0
+    dense[rng.random((41, 6)) < 0.1] = np.nan
+    dense[:4, 3] = np.nan  # an even count of present rows
+    pre, X = Preprocessor.fit_transform(_sparse(dense), [f"f{j + 1}" for j in range(6)],
+                                        impute=rule)
+    statistic = {"mean": np.nanmean, "median": np.nanmedian,
+                 "zero": lambda d, axis: np.zeros(d.shape[1])}[rule](dense, axis=0)
+    np.testing.assert_allclose([c.fill for c in pre.columns], statistic, rtol=1e-12, atol=1e-15)
+    expected = np.where(np.isnan(dense), statistic, dense)
+    np.testing.assert_allclose(X.toarray(), expected, rtol=1e-12, atol=1e-15)
+    # New data is filled with the training statistics.
+    np.testing.assert_allclose(pre.transform(_sparse(dense)).toarray(), expected, rtol=1e-12,
+                               atol=1e-15)

@@ -16,6 +16,11 @@ extension              how it is read
 
 Every reader returns a :class:`Dataset`: a ``pyarrow.Table`` for column data, or a CSR matrix
 with its column names for LibSVM data, which is high-dimensional and sparse by nature.
+
+CSV files must be UTF-8. An empty cell (quoted or not) is a missing value in every column; in
+columns of numbers pyarrow's usual spellings (``NA``, ``NaN``, ``null``, ...) are missing too,
+while in text columns those words stay categories. Columns named in ``text_columns`` are read
+as text whatever they look like, so that categories such as ``01`` keep their spelling.
 """
 
 from __future__ import annotations
@@ -26,11 +31,12 @@ from dataclasses import dataclass
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 
 from ._errors import InputError
 
-__all__ = ["Dataset", "InputError", "read_data", "require_columns"]
+__all__ = ["Dataset", "InputError", "parquet_column_names", "read_data", "require_columns"]
 
 
 @dataclass
@@ -101,7 +107,8 @@ def _first_line(error: BaseException) -> str:
     return text[0] if text else type(error).__name__
 
 
-def read_data(path: str, columns: list[str] | None = None) -> Dataset:
+def read_data(path: str, columns: list[str] | None = None, *,
+              text_columns: list[str] = ()) -> Dataset:
     """Read a data file, choosing the reader by its extension.
 
     Parameters
@@ -111,6 +118,9 @@ def read_data(path: str, columns: list[str] | None = None) -> Dataset:
     columns : list of str, default=None
         Columns needed (Parquet reads only these; other formats are read whole, LibSVM
         files have no named columns to choose); ``None`` reads all.
+    text_columns : list of str, default=()
+        CSV columns to read as text even where every value looks like a number (a model's
+        categorical features); other formats carry their own types.
 
     Returns
     -------
@@ -134,7 +144,7 @@ def read_data(path: str, columns: list[str] | None = None) -> Dataset:
             )
     try:
         if path == "-" or lower.endswith(_CSV):
-            data = _read_csv(path)
+            data = _read_csv(path, text_columns)
         elif lower.endswith(_PARQUET):
             data = _read_parquet(path, None if columns is None else list(dict.fromkeys(columns)))
         elif lower.endswith(_LIBSVM):
@@ -158,14 +168,67 @@ def read_data(path: str, columns: list[str] | None = None) -> Dataset:
     return data
 
 
-def _read_csv(path: str) -> Dataset:
+def _read_csv(path: str, text_columns=()) -> Dataset:
     from pyarrow import csv
 
     lower = path.lower()
     parse = csv.ParseOptions(delimiter="\t" if ".tsv" in lower else ",")
+    # Text columns are read as bytes and decoded below, so that text that is not UTF-8 gets a
+    # message saying where, not pyarrow's conversion error.
+    convert = csv.ConvertOptions(column_types={name: pa.binary() for name in text_columns})
     source = sys.stdin.buffer if path == "-" else path
     # pyarrow decompresses .gz/.bz2 by extension and parses blocks on several threads.
-    return Dataset(table=csv.read_csv(source, parse_options=parse))
+    table = csv.read_csv(source, parse_options=parse, convert_options=convert)
+    name = "standard input" if path == "-" else path
+    for j, field in enumerate(table.schema):
+        # pyarrow infers bytes for a column that is not valid UTF-8; CSV holds text only.
+        if pa.types.is_binary(field.type):
+            table = table.set_column(j, field.name, _decode(table.column(j), field.name, name))
+        if pa.types.is_string(table.schema.field(j).type):
+            table = table.set_column(j, field.name, _blank_is_missing(table.column(j)))
+    return Dataset(table=table)
+
+
+def _decode(values: pa.ChunkedArray, column: str, source: str) -> pa.ChunkedArray:
+    """Bytes as UTF-8 text; an InputError naming the first value that is not UTF-8."""
+    chunks, row = [], 0
+    for chunk in values.chunks:
+        try:
+            chunks.append(chunk.cast(pa.string()))
+        except pa.ArrowInvalid:
+            for k, value in enumerate(chunk.to_pylist()):
+                try:
+                    (value or b"").decode("utf-8")
+                except UnicodeDecodeError as error:
+                    raise InputError(
+                        f"{source} is not UTF-8 text: column {column!r}, data row {row + k + 1} "
+                        f"(line {row + k + 2} unless a field spans lines), has the byte "
+                        f"0x{value[error.start]:02x} at position {error.start + 1} of its "
+                        "value; re-save the file as UTF-8."
+                    ) from None
+            raise  # pragma: no cover - pyarrow and Python disagree on UTF-8
+        row += len(chunk)
+    return pa.chunked_array(chunks, pa.string())
+
+
+def _blank_is_missing(values: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Empty text (quoted or not) as a missing value, as an empty numeric cell is."""
+    return pc.if_else(pc.equal(values, ""), pa.scalar(None, pa.string()), values)
+
+
+def parquet_column_names(path: str) -> list[str] | None:
+    """The column names of a Parquet file, from its schema alone; None for other formats.
+
+    Lets the command line resolve column names before choosing which columns to read.
+    """
+    if path == "-" or not path.lower().endswith(_PARQUET) or not os.path.isfile(path):
+        return None
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_schema(path).names
+    except (pa.ArrowException, OSError):
+        return None  # read_data reports the damage
 
 
 def _read_parquet(path: str, columns: list[str] | None) -> Dataset:

@@ -29,6 +29,7 @@ import json
 import math
 import numbers
 import os
+import warnings
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -217,7 +218,10 @@ def _options_estimator(options: dict, solver_used: str) -> LogisticRegression:
     estimator = LogisticRegression(**params)
     try:
         # The names of penalties and solvers, and the ranges, are the estimator's: one list.
-        estimator._check_params()
+        # Its warnings (an l1_ratio the penalty ignores) were given when the model was fitted.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            estimator._check_params()
     except ValueError as error:
         raise ValueError(f"at options: {_sentence(error)}") from None
     if solver_used not in SOLVERS:

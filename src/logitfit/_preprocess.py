@@ -7,6 +7,10 @@ Each feature column is encoded by its type:
 - strings (and dictionary columns): one-hot with the first category (in sorted order) as the
   reference level, which is left out, so the dummies are not collinear with the intercept and
   the unpenalised fit and its standard errors stay defined. An unseen category later is an error.
+  New data whose column holds numbers (a Parquet or NumPy file) matches the categories that
+  spell the same number (``01`` and ``1.0`` both match 1), and is refused where two do.
+
+Infinite values are an error (there is no sensible fill for them).
 
 Missing values (nulls, or NaN in float columns) are an error unless an imputation rule is
 given: ``mean``, ``median`` or ``zero`` for numeric and boolean columns, the most frequent
@@ -14,6 +18,9 @@ category for string columns. Fill values are computed on the training data and s
 data is filled with the training statistics. ``standardize`` centres and scales every encoded
 column with the training mean and standard deviation (constant columns keep scale 1); sparse
 LibSVM data is only divided by the standard deviation, since centring would make it dense.
+In LibSVM data the absent entries are zeros and a missing value is an explicit ``nan``; its
+mean and median are those of every row, the zeros included. Feature columns the model does not
+use are ignored, as extra columns of column data are.
 
 Everything here is stored in the model file (:meth:`Preprocessor.to_dict`), so ``predict``
 applies exactly what ``train`` did.
@@ -140,16 +147,29 @@ class Preprocessor:
         if not features:
             raise InputError("no feature columns left; name them with --features.")
         data.require_columns(features)
+        if len(set(features)) != len(features):
+            repeated = next(name for name in features if features.count(name) > 1)
+            raise InputError(f"the feature {repeated!r} is listed more than once; give each "
+                             "feature once.")
         if data.matrix is not None:
-            columns = [Column(name, "numeric", fill=0.0 if impute else None) for name in features]
-            pre = cls(columns, sparse=True, impute=impute)
+            X = _align_sparse(data, features)
+            fills = _sparse_fills(X, features, impute)
+            pre = cls([Column(name, "numeric", fill=fill) for name, fill in zip(
+                features, fills, strict=True)], sparse=True, impute=impute)
+            X = pre._fill_sparse(X)
         else:
             pre = cls([_fit_column(data.table.column(name), name, impute) for name in features],
                       impute=impute)
-        if not pre.feature_names:
+        names = pre.feature_names
+        if not names:
             raise InputError("the features encode to no columns (every categorical feature has "
                              "a single level); add features with --features.")
-        X = pre.transform(data)
+        if len(set(names)) != len(names):
+            repeated = next(name for name in names if names.count(name) > 1)
+            raise InputError(f"two features encode to the name {repeated!r} (a column and a "
+                             "category of another column); rename the column.")
+        if data.matrix is None:
+            X = pre.transform(data)
         if standardize:
             pre.center, pre.scale = _moments(X)
             X = pre._standardize(X)
@@ -173,7 +193,7 @@ class Preprocessor:
             want = "LibSVM" if self.sparse else "column (CSV, Parquet or NumPy)"
             raise InputError(f"the model was trained on {want} data; give data in that form.")
         if self.sparse:
-            X = _align_sparse(data, self.input_names)
+            X = self._fill_sparse(_align_sparse(data, self.input_names))
         else:
             data.require_columns(self.input_names)
             X = np.empty((data.n_rows, len(self.feature_names)), dtype=np.float64)
@@ -183,6 +203,24 @@ class Preprocessor:
                 _encode_into(X[:, offset:offset + width], data.table.column(column.name), column)
                 offset += width
         return X if self.scale is None else self._standardize(X)
+
+    def _fill_sparse(self, X: sp.csr_matrix) -> sp.csr_matrix:
+        """Refuse infinite entries and fill the missing (NaN) ones, in place."""
+        _refuse_infinite_sparse(X, self.input_names)
+        missing = np.isnan(X.data)
+        if missing.any():
+            fills = np.array([np.nan if c.fill is None else c.fill for c in self.columns])
+            columns = X.indices[missing]
+            unfilled = columns[np.isnan(fills[columns])]
+            if unfilled.size:
+                raise InputError(
+                    f"feature {self.input_names[unfilled[0]]} has "
+                    f"{np.count_nonzero(unfilled == unfilled[0])} missing values and the model "
+                    "was trained without --impute; fill them, or train with --impute "
+                    "mean|median|zero."
+                )
+            X.data[missing] = fills[columns]
+        return X
 
     def _standardize(self, X):
         if sp.issparse(X):
@@ -311,8 +349,6 @@ def _most_frequent(strings: pa.ChunkedArray) -> str:
 def _encode_into(out: np.ndarray, values: pa.ChunkedArray, column: Column) -> None:
     """Write the encoding of one input column into ``out`` of shape (n_rows, width)."""
     kind = _kind(values.type)
-    # A text column whose values in this file all look like numbers is read as numbers; its
-    # values are matched against the categories as text.
     compatible = kind == column.kind or kind == "empty" or (
         {kind, column.kind} <= {"numeric", "boolean"}) or (
         column.kind == "categorical" and kind in ("numeric", "boolean"))
@@ -332,48 +368,163 @@ def _encode_into(out: np.ndarray, values: pa.ChunkedArray, column: Column) -> No
         x = _as_float(values) if kind != "empty" else np.full(len(values), np.nan)
         if missing.any():
             x[missing] = column.fill
+        infinite = np.isinf(x)
+        if infinite.any():
+            raise InputError(
+                f"column {column.name!r} has {int(infinite.sum())} infinite values; replace "
+                "them with finite numbers, or leave the column out with --features."
+            )
         out[:, 0] = x
         return
-    strings = _as_strings(values) if kind != "empty" else pa.chunked_array(
-        [pa.nulls(len(values), pa.string())])
+    codes = _category_codes(values, kind, column)
     if missing.any():
-        strings = strings.fill_null(column.fill)
-    index = pc.index_in(strings, value_set=pa.array(column.categories, pa.string()))
-    unseen = index.is_null().to_numpy(zero_copy_only=False)
+        codes[missing] = column.categories.index(column.fill)
+    unseen = codes < 0
     if unseen.any():
-        value = strings.filter(index.is_null())[0].as_py()
+        value = values.filter(pa.array(unseen))[0].as_py()
         raise InputError(
             f"column {column.name!r} has the category {value!r}, which was not in the training "
             f"data (known: {', '.join(column.categories[:8])}"
             f"{', ...' if len(column.categories) > 8 else ''}); recode it, or train on data "
             "that includes it."
         )
-    codes = index.to_numpy(zero_copy_only=False)
     for level in range(1, len(column.categories)):
         out[:, level - 1] = codes == level
 
 
+def _category_codes(values: pa.ChunkedArray, kind: str, column: Column) -> np.ndarray:
+    """Position of each value among ``column.categories``, shape (n_rows,); -1 where unseen or
+    missing."""
+    if kind == "empty":
+        return np.full(len(values), -1)
+    if kind == "categorical":
+        index = pc.index_in(_as_strings(values), value_set=pa.array(column.categories,
+                                                                    pa.string()))
+        return index.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.intp)
+    # Numbers or booleans, from a file that carries its own types (text columns of CSV files
+    # are read as text): match each distinct value with the categories that spell it.
+    spelled: dict = {}
+    for code, level in enumerate(column.categories):
+        value = _number_spelled(level) if kind == "numeric" else _boolean_spelled(level)
+        if value is not None:
+            spelled.setdefault(value, []).append(code)
+    distinct = pc.unique(values).drop_null()
+    codes = []
+    for value in distinct.to_pylist():
+        matches = spelled.get(value, [])
+        if len(matches) > 1:
+            levels = ", ".join(column.categories[k] for k in matches)
+            raise InputError(
+                f"column {column.name!r} holds the {kind} value {value!r}, which matches "
+                f"several of its categories ({levels}); give the column as text, as at "
+                "training."
+            )
+        codes.append(matches[0] if matches else -1)
+    # Missing values have no distinct value: they index the -1 appended last.
+    index = pc.index_in(values, value_set=distinct).fill_null(len(codes))
+    return np.asarray([*codes, -1], dtype=np.intp)[index.to_numpy(zero_copy_only=False)]
+
+
+def _number_spelled(text: str) -> int | float | None:
+    """The number ``text`` spells (``01`` is 1, ``1.0`` is 1.0, which equals 1), else None."""
+    try:
+        return int(text)
+    except ValueError:
+        pass
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return number if np.isfinite(number) else None
+
+
+def _boolean_spelled(text: str) -> bool | None:
+    return {"true": True, "false": False}.get(text.strip().lower())
+
+
 def _align_sparse(data: Dataset, names: list[str]) -> sp.csr_matrix:
-    """Select the model's LibSVM columns by name; names beyond the file's width are zeros."""
+    """Select the model's LibSVM columns by name; names beyond the file's width are zeros.
+
+    Returns a new matrix (its entries may be changed in place).
+    """
     position = {name: j for j, name in enumerate(data.matrix_names)}
-    wanted = set(names)
-    X = data.matrix
-    used = np.flatnonzero(np.diff(X.tocsc().indptr))
-    extra = [data.matrix_names[j] for j in used if data.matrix_names[j] not in wanted]
-    if extra:
-        raise InputError(
-            f"the data has values in feature {extra[0]} that the model does not know "
-            f"({len(extra)} unknown feature(s)); give data with the training features."
-        )
     rows, cols = [], []
     for k, name in enumerate(names):
         if name in position:
             rows.append(position[name])
             cols.append(k)
+    X = data.matrix
     select = sp.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(X.shape[1], len(names)))
+    # A product keeps NaN entries (0 * NaN is not formed: only stored entries are multiplied).
     out = (X @ select).tocsr()
     out.sort_indices()
     return out
+
+
+def _refuse_infinite_sparse(X: sp.csr_matrix, names: list[str]) -> None:
+    infinite = np.isinf(X.data)
+    if infinite.any():
+        name = names[X.indices[infinite][0]]
+        raise InputError(f"feature {name} has infinite values; replace them with finite "
+                         "numbers, or leave the feature out with --features.")
+
+
+def _sparse_fills(X: sp.csr_matrix, names: list[str], impute: str | None) -> list[float | None]:
+    """Fill values of LibSVM columns, over every row (absent entries are zeros), NaN left out.
+
+    Without ``impute`` a missing value is an error, and the fills are None.
+    """
+    _refuse_infinite_sparse(X, names)
+    n_rows, width = X.shape
+    missing = np.isnan(X.data)
+    n_missing = np.bincount(X.indices[missing], minlength=width)
+    if n_missing.any() and impute is None:
+        j = int(np.flatnonzero(n_missing)[0])
+        raise InputError(f"feature {names[j]} has {n_missing[j]} missing values; fill them, or "
+                         "pass --impute mean|median|zero.")
+    present = n_rows - n_missing
+    if not present.all():
+        raise InputError(f"feature {names[int(np.flatnonzero(present == 0)[0])]} has no values; "
+                         "leave it out with --features.")
+    if impute is None:
+        return [None] * width
+    if impute == "zero":
+        return [0.0] * width
+    values, columns = X.data[~missing], X.indices[~missing]
+    if impute == "mean":
+        return (np.bincount(columns, weights=values, minlength=width) / present).tolist()
+    return _sparse_medians(values, columns, present).tolist()
+
+
+def _sparse_medians(values: np.ndarray, columns: np.ndarray, present: np.ndarray) -> np.ndarray:
+    """Per-column medians of sparse columns whose absent entries are zeros, without densifying.
+
+    ``values`` and ``columns`` are the stored entries and their columns; ``present[j]`` counts
+    the rows of column j (stored or absent, missing ones excluded). Sorted, column j is its
+    negative entries, then zeros, then its positive entries: the ranks of the median fall in
+    one of the three runs.
+    """
+    width = present.shape[0]
+    if values.size == 0:
+        return np.zeros(width)
+    order = np.lexsort((values, columns))
+    values, columns = values[order], columns[order]
+    stored = np.bincount(columns, minlength=width)
+    start = np.concatenate([[0], np.cumsum(stored)[:-1]])
+    negative = np.bincount(columns[values < 0], minlength=width)
+    positive = np.bincount(columns[values > 0], minlength=width)
+    zeros = present - negative - positive
+
+    def at(rank: np.ndarray) -> np.ndarray:
+        in_negative = rank < negative
+        in_positive = rank >= negative + zeros
+        where = np.where(in_negative, start + rank,
+                         start + stored - positive + (rank - negative - zeros))
+        # mode="clip": ranks in the run of zeros index nothing; their pick is discarded.
+        picked = np.take(values, where, mode="clip")
+        return np.where(in_negative | in_positive, picked, 0.0)
+
+    return 0.5 * (at((present - 1) // 2) + at(present // 2))
 
 
 def _moments(X) -> tuple[np.ndarray, np.ndarray]:
@@ -407,19 +558,23 @@ class Target:
     kind: str
     classes: list
 
-    def encode(self, values: pa.ChunkedArray) -> np.ndarray:
-        """Return y of shape (n_rows,) in [0, 1]: the probability of ``classes[1]``."""
+    def encode(self, values: pa.ChunkedArray, name: str | None = None) -> np.ndarray:
+        """Return y of shape (n_rows,) in [0, 1]: the probability of ``classes[1]``.
+
+        ``name`` is the column read, for messages (default: the training target's name).
+        """
+        name = self.name if name is None else name
         missing = _missing_mask(values)
         if missing.any():
-            raise InputError(f"the target column {self.name!r} has {int(missing.sum())} missing "
+            raise InputError(f"the target column {name!r} has {int(missing.sum())} missing "
                              "values; drop those rows.")
         if self.kind == "probability":
             if _kind(values.type) not in ("numeric", "boolean"):
-                raise InputError(f"the target column {self.name!r} must hold probabilities in "
+                raise InputError(f"the target column {name!r} must hold probabilities in "
                                  "[0, 1] for this model; give numbers.")
             y = _as_float(values)
             if y.min() < 0 or y.max() > 1:
-                raise InputError(f"the target column {self.name!r} has values outside [0, 1]; "
+                raise InputError(f"the target column {name!r} has values outside [0, 1]; "
                                  "give probabilities in [0, 1].")
             return y
         kind = _kind(values.type)
@@ -433,12 +588,12 @@ class Target:
             y = (x == float(self.classes[1])).astype(np.float64)
             unknown = (x != float(self.classes[0])) & (y == 0)
         else:
-            raise InputError(f"the target column {self.name!r} does not hold the model's classes "
+            raise InputError(f"the target column {name!r} does not hold the model's classes "
                              f"{self.classes}; give data with those labels.")
         if unknown.any():
             label = values.filter(pa.array(unknown))[0].as_py()
             raise InputError(
-                f"the target column {self.name!r} has the value {label!r}, which is not one "
+                f"the target column {name!r} has the value {label!r}, which is not one "
                 f"of the model's classes {self.classes}; give data with those labels."
             )
         return y

@@ -8,16 +8,20 @@ with exit code 1.
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
+import re
 import sys
+import tempfile
 import time
 import warnings
 from dataclasses import dataclass
 
 import click
 import numpy as np
+import scipy.sparse as sp
 
 from ._io import Dataset, InputError
 
@@ -39,6 +43,8 @@ class _Main(click.Group):
     """The command group, with one-line usage errors and no traceback for user mistakes."""
 
     def main(self, args=None, prog_name=None, **extra):
+        # Warnings from anywhere in the library, one line each, like the errors.
+        previous, warnings.showwarning = warnings.showwarning, _show_warning
         try:
             code = super().main(args=args, prog_name=prog_name or "logitfit",
                                 standalone_mode=False, **extra)
@@ -53,10 +59,36 @@ class _Main(click.Group):
         except click.Abort:
             click.echo("logitfit: aborted", err=True)
             sys.exit(1)
-        except BrokenPipeError:  # the reader of our output went away (e.g. `| head`)
-            sys.stderr.close()
-            sys.exit(0)
+        finally:
+            warnings.showwarning = previous
         sys.exit(code if isinstance(code, int) else 0)
+
+    def invoke(self, ctx):
+        # Here, not in main: click turns EPIPE into exit code 1 before main could see it.
+        try:
+            return super().invoke(ctx)
+        except OSError as error:
+            if error.errno != errno.EPIPE:
+                raise
+        # The reader of our output went away (e.g. `| head`), which is not a failure. Output
+        # still buffered would fail again when Python flushes it at exit: send it nowhere.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+
+
+def _warn(message: str, names: list[str] = ()) -> None:
+    """One line on stderr per distinct warning of a command, in terms of its flags; ``names``
+    are the feature names it may contain."""
+    text = " ".join(_as_flags(message, names).split())
+    ctx = click.get_current_context(silent=True)
+    shown = set() if ctx is None else ctx.find_root().meta.setdefault("logitfit.warned", set())
+    if text not in shown:
+        shown.add(text)
+        click.echo(f"logitfit: warning: {text}", err=True)
+
+
+def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
+    _warn(str(message))
 
 
 def _user_error(error: BaseException) -> UserError:
@@ -77,8 +109,16 @@ def main():
 
 
 # ---------------------------------------------------------------------- shared options
-def _split_features(values: tuple[str, ...]) -> list[str] | None:
-    names = [name.strip() for value in values for name in value.split(",") if name.strip()]
+def _split_features(values: tuple[str, ...], present: list[str]) -> list[str] | None:
+    """The --features values as column names: a value that is the name of a column of the data
+    is taken whole (so that names with commas can be given), any other is split on commas."""
+    known = set(present)
+    names = []
+    for value in values:
+        if value in known:
+            names.append(value)
+        else:
+            names.extend(name.strip() for name in value.split(",") if name.strip())
     return names or None
 
 
@@ -86,7 +126,8 @@ def _features_option(f):
     return click.option(
         "--features", multiple=True, metavar="COLS",
         help="Feature columns, comma-separated or repeated (default: every column except the "
-             "target and the sample weights).")(f)
+             "target and the sample weights). A value that is exactly a column's name is taken "
+             "whole: give a name with a comma as its own --features value.")(f)
 
 
 def _preprocessing_options(f):
@@ -94,9 +135,10 @@ def _preprocessing_options(f):
                      help="Centre and scale every feature with the training mean and standard "
                           "deviation (stored in the model).")(f)
     f = click.option("--impute", type=click.Choice(["mean", "median", "zero"]),
-                     help="Fill missing values (numeric columns with this statistic of the "
-                          "training data, text columns with the most frequent category); "
-                          "without it missing values are an error.")(f)
+                     help="Fill missing values (empty cells, NaN): numeric columns with this "
+                          "statistic of the training data (for LibSVM data, of every row, the "
+                          "absent zeros included), text columns with the most frequent "
+                          "category; without it missing values are an error.")(f)
     f = click.option("--sample-weight", "sample_weight", metavar="COL",
                      help="Column of non-negative sample weights.")(f)
     return f
@@ -105,7 +147,8 @@ def _preprocessing_options(f):
 def _estimator_options(f):
     for decorator in reversed([
         click.option("--penalty", default="l2", show_default=True,
-                     help="l2, l1, elasticnet or none."),
+                     type=click.Choice(["l2", "l1", "elasticnet", "none"], case_sensitive=False),
+                     help="The penalty on the coefficients (none: unpenalised)."),
         click.option("--C", "C", default=1.0, show_default=True, type=float,
                      help="Inverse regularisation strength (objective: Σ BCE + ‖w‖²/(2C))."),
         click.option("--l1-ratio", "l1_ratio", default=0.5, show_default=True, type=float,
@@ -211,13 +254,38 @@ class Trained:
     summary_note: str | None
 
 
-def _read(path: str, columns: list[str] | None = None) -> Dataset:
+def _read(path: str, columns: list[str] | None = None, text_columns: list[str] = ()) -> Dataset:
     from ._io import read_data
 
     try:
-        return read_data(path, columns)
+        return read_data(path, columns, text_columns=text_columns)
     except InputError as error:
         raise _user_error(error) from None
+
+
+def _read_features(path: str, features: tuple[str, ...], target: str,
+                   sample_weight: str | None) -> tuple[Dataset, list[str] | None]:
+    """Read DATA and resolve --features against its columns (reading, from a Parquet file,
+    only the columns needed)."""
+    from ._io import parquet_column_names
+
+    present = parquet_column_names(path) if features else None
+    if present is None:
+        dataset = _read(path)
+        return dataset, _split_features(features, dataset.column_names)
+    names = _split_features(features, present)
+    needed = None if names is None else [target, *names, *([sample_weight] * bool(sample_weight))]
+    return _read(path, needed), names
+
+
+def _text_columns(model_file, target: str | None = None) -> list[str]:
+    """Columns to read from CSV as text: the model's categorical features and, for a model
+    with text labels, the target, so that values such as 01 keep the spelling they were
+    trained with."""
+    names = [c.name for c in model_file.preprocessing.columns if c.kind == "categorical"]
+    if target is not None and all(isinstance(c, str) for c in model_file.target.classes):
+        names.append(target)
+    return names
 
 
 def _class_weight(value: str | None, classes: list):
@@ -258,9 +326,9 @@ def _sample_weights(data: Dataset, column: str | None) -> np.ndarray | None:
         raise UserError(f"the sample weight column {column!r} must hold numbers without missing "
                         "values; fix the column or drop --sample-weight.")
     weights = _as_float(values)
-    if np.any(weights < 0):
-        raise UserError(f"the sample weight column {column!r} has negative values; weights "
-                        "must be non-negative.")
+    if not np.all((weights >= 0) & np.isfinite(weights)):
+        raise UserError(f"the sample weight column {column!r} has negative or infinite values; "
+                        "weights must be finite and non-negative.")
     return weights
 
 
@@ -296,34 +364,86 @@ def _fit(data: Dataset, *, target: str, features: list[str] | None, sample_weigh
         X_fit, y_fit, w_fit = expand_soft_labels(X, y, weights)
     params = dict(estimator_params)
     params["class_weight"] = _class_weight(class_weight, target_spec.classes)
-    penalty = params.get("penalty")
-    if isinstance(penalty, str) and penalty.lower() == "none":
+    if params.get("penalty") == "none":
         params["penalty"] = None
     model = LogisticRegression(**params)
+    names = preprocessing.feature_names
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            model.fit(X_fit, y_fit, sample_weight=w_fit, callback=progress)
+            model.fit(_named(X_fit, names), y_fit, sample_weight=w_fit, callback=progress)
         except ValueError as error:
-            raise _user_error(error) from None
+            raise UserError(_as_flags(_user_error(error).message, names)) from None
         finally:
             progress.close()
         if target_spec.kind == "classes":
             # The estimator saw the labels encoded as 0/1; give it back the user's labels.
             model.classes_ = np.asarray(target_spec.classes)
-        summary, note = _compute_summary(model, preprocessing.feature_names)
+        summary, note = _compute_summary(model, names)
+    if hasattr(model, "feature_names_in_"):
+        # Named only for the messages: the model takes the encoded design matrix, whose
+        # columns are not the user's, so it is stored unnamed (Python callers pass arrays).
+        del model.feature_names_in_
     for message in dict.fromkeys(str(w.message) for w in caught):
-        # One line each, e.g. a ConvergenceWarning that says what to do next.
-        click.echo(f"logitfit: warning: {' '.join(message.split())}", err=True)
-    return Trained(model, preprocessing, target_spec, preprocessing.feature_names,
-                   int(X.shape[0]), summary, note), X
+        if sp.issparse(X_fit):  # fitted unnamed (see _named): x<j> is the j-th feature
+            message = re.sub(r"\bx(\d+)\b", lambda m: _nth(names, m), message)
+        _warn(message, names)  # e.g. a ConvergenceWarning that says what to do next
+    return Trained(model, preprocessing, target_spec, names, int(X.shape[0]), summary, note), X
+
+
+def _named(X, names: list[str]):
+    """Dense X as a DataFrame with the feature names (no copy), so that the estimator's
+    messages name the user's columns. Sparse X stays unnamed: a sparse DataFrame costs a
+    Python object per column, and LibSVM data can have millions."""
+    if sp.issparse(X):
+        return X
+    import pandas as pd
+
+    return pd.DataFrame(X, columns=names, copy=False)
+
+
+def _nth(names: list[str], match: re.Match) -> str:
+    j = int(match.group(1))
+    return names[j] if j < len(names) else match.group(0)
+
+
+# The estimator's messages speak its Python parameters (max_iter=100, penalty='l2'); the
+# command's user sets flags. A parameter followed by "=" becomes "--flag ", a bare one
+# "--flag"; "penalty" and "solver" are also plain words ("a penalty"), so only "=" marks them.
+_PARAMETER = re.compile(r"(?<![\w.-])(?:(solver|penalty|class_weight|max_iter|l1_ratio|tol|C)="
+                        r"|(max_iter|l1_ratio|tol|C)\b)")
+_PYTHON_SPELLINGS = [
+    (re.compile(r"(?<![\w.-])max_iter=(\d+) iterations"), r"\1 iterations (--max-iter)"),
+    (re.compile(r"sklearn\.preprocessing\.StandardScaler"), "--standardize"),
+    (re.compile(r"\bnp\.inf\b"), "inf"),
+]
+
+
+def _as_flags(message: str, names: list[str] = ()) -> str:
+    """``message`` with the estimator's parameters spelled as this command's flags, and the
+    feature ``names`` in it as they are (a feature such as "grade=C" is not a parameter)."""
+    def flag(match: re.Match) -> str:
+        name = match.group(1) or match.group(2)
+        return "--" + name.replace("_", "-") + (" " if match.group(1) else "")
+
+    patterns = [_PARAMETER, *(python for python, _ in _PYTHON_SPELLINGS)]
+    kept = sorted((name for name in names if any(p.search(name) for p in patterns)), key=len,
+                  reverse=True)
+    for k, name in enumerate(kept):
+        message = message.replace(name, f"\0{k}\0")
+    for python, command in _PYTHON_SPELLINGS:
+        message = python.sub(command, message)
+    message = _PARAMETER.sub(flag, message)
+    for k, name in enumerate(kept):
+        message = message.replace(f"\0{k}\0", name)
+    return message
 
 
 def _compute_summary(model, names: list[str]):
     """The inference summary when the estimator provides one and it is defined for the fit."""
     if not hasattr(model, "summary"):
         return None, "this version of logitfit has no statistical summary"
-    # The summary labels terms by feature_names_in_; the design matrix was passed unnamed.
+    # The summary labels terms by feature_names_in_, which a sparse fit (passed unnamed) lacks.
     had_names = hasattr(model, "feature_names_in_")
     model.feature_names_in_ = np.asarray(names, dtype=object)
     try:
@@ -400,6 +520,7 @@ def _check_report_dir(directory: str | None, force: bool, replace_demo: bool = F
         return
     if os.path.exists(directory) and not os.path.isdir(directory):
         raise UserError(f"--report {directory} is a file; give a directory.")
+    _probe_directory(directory)
     taken = [name for name in _REPORT_FILES if os.path.exists(os.path.join(directory, name))]
     if replace_demo and _written_by_demo(directory):
         return
@@ -408,10 +529,41 @@ def _check_report_dir(directory: str | None, force: bool, replace_demo: bool = F
                         "--report directory, or pass --force to replace the report.")
 
 
+def _probe_directory(directory: str) -> None:
+    """Fail now rather than after the fit if the report directory cannot be created or written:
+    create what is missing and a temporary file in it, then remove them again."""
+    path, created = os.path.abspath(directory), []
+    while not os.path.exists(path):
+        created.append(path)
+        path = os.path.dirname(path)
+    if not os.path.isdir(path):
+        raise UserError(f"--report {directory} cannot be created: {path} is a file; choose "
+                        "another directory.")
+    try:
+        for missing in reversed(created):
+            os.mkdir(missing)
+        tempfile.TemporaryFile(dir=directory).close()
+    except OSError as error:
+        raise UserError(f"--report {directory} cannot be created or written "
+                        f"({error.strerror}); choose another directory.") from None
+    finally:
+        for made in created:  # the deepest first
+            try:
+                os.rmdir(made)
+            except OSError:
+                pass  # not made (the mkdir above failed first)
+
+
 def _check_out(path: str | None, force: bool) -> None:
-    if path is not None and os.path.exists(path) and not force:
+    if path is None:
+        return
+    if os.path.exists(path) and not force:
         raise UserError(f"{path} already exists; choose another --out, or pass --force to "
                         "replace it.")
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise UserError(f"cannot write {path}: the directory {os.path.dirname(path)} does not "
+                        "exist; create it, or choose another --out.")
 
 
 def _coefficients_for_plot(estimator, names: list[str], summary):
@@ -435,7 +587,13 @@ def _predict_proba(model_file, data: Dataset) -> np.ndarray:
         X = model_file.preprocessing.transform(data)
     except InputError as error:
         raise _user_error(error) from None
-    return model_file.estimator.predict_proba(X)[:, 1]
+    estimator = model_file.estimator
+    if hasattr(estimator, "feature_names_in_"):
+        # Fitted in Python on named columns (dense): scikit-learn warns about unnamed input.
+        import pandas as pd
+
+        X = pd.DataFrame(X, columns=list(estimator.feature_names_in_), copy=False)
+    return estimator.predict_proba(X)[:, 1]
 
 
 def _load_model(path: str):
@@ -452,7 +610,7 @@ def _evaluate(model_file, data: Dataset, target: str, threshold: float):
     from ._evaluation import classification_metrics, expand_soft_labels
 
     try:
-        y = model_file.target.encode(data.column(target))
+        y = model_file.target.encode(data.column(target), target)
     except InputError as error:
         raise _user_error(error) from None
     proba = _predict_proba(model_file, data)
@@ -494,17 +652,23 @@ def _facts(model_file_or_trained, extra: list[tuple[str, str]]) -> list[tuple[st
 
 def _write_report(directory: str, *, title: str, facts, estimator, names, summary, summary_dict,
                   y=None, proba=None, weights=None, metrics=None,
-                  generator: str = "logitfit") -> str:
+                  generator: str = "logitfit", after: str = "") -> str:
+    """Write the report; ``after`` (e.g. ", after writing the model to m.json") tells the user
+    what was done before a failure."""
     from ._report import write_report
 
     summary_obj = summary if summary is not None else _summary_from_dict(summary_dict)
-    return write_report(
-        directory, title=title, facts=facts, history=getattr(estimator, "history_", None),
-        y=y, proba=proba, sample_weight=weights, metrics=metrics,
-        classes=[*estimator.classes_],
-        coefficients=_coefficients_for_plot(estimator, names, summary_obj),
-        summary_text=None if summary_obj is None else str(summary_obj), generator=generator,
-    )
+    try:
+        return write_report(
+            directory, title=title, facts=facts, history=getattr(estimator, "history_", None),
+            y=y, proba=proba, sample_weight=weights, metrics=metrics,
+            classes=[*estimator.classes_],
+            coefficients=_coefficients_for_plot(estimator, names, summary_obj),
+            summary_text=None if summary_obj is None else str(summary_obj), generator=generator,
+        )
+    except OSError as error:
+        raise UserError(f"cannot write the report into {directory} ({error.strerror or error})"
+                        f"{after}; check the directory.") from None
 
 
 def _summary_from_dict(d: dict | None):
@@ -546,9 +710,7 @@ def train(data, target, features, sample_weight, impute, standardize, penalty, C
     mode = _progress_mode(quiet, verbose)
     _check_out(out, force)
     _check_report_dir(report, force)
-    names = _split_features(features)
-    needed = None if names is None else [target, *names, *([sample_weight] * bool(sample_weight))]
-    dataset = _read(data, needed)
+    dataset, names = _read_features(data, features, target, sample_weight)
     trained, X = _fit(
         dataset, target=target, features=names, sample_weight=sample_weight, impute=impute,
         standardize=standardize,
@@ -583,7 +745,8 @@ def train(data, target, features, sample_weight, impute, standardize, penalty, C
             facts=_facts(trained, [("data", f"{data}: {trained.n_samples} rows, "
                                             f"{len(trained.names)} features")]),
             estimator=model, names=trained.names, summary=trained.summary, summary_dict=None,
-            y=y, proba=proba, weights=weights, metrics=metrics)
+            y=y, proba=proba, weights=weights, metrics=metrics,
+            after=f", after writing the model to {out}")
         result["training_metrics"] = metrics
     if as_json:
         _dump_json(result)
@@ -617,7 +780,8 @@ def predict(model, data, proba, threshold, out, force):
 
     _check_out(out, force)
     model_file = _load_model(model)
-    p = _predict_proba(model_file, _read(data, model_file.preprocessing.input_names))
+    p = _predict_proba(model_file, _read(data, model_file.preprocessing.input_names,
+                                         _text_columns(model_file)))
     classes = model_file.target.classes
     if proba:
         table = pa.table({f"probability_{classes[1]}": p})
@@ -659,7 +823,8 @@ def evaluate(model, data, target, threshold, report, force, as_json):
     """
     _check_report_dir(report, force)
     model_file = _load_model(model)
-    dataset = _read(data, [target, *model_file.preprocessing.input_names])
+    dataset = _read(data, [target, *model_file.preprocessing.input_names],
+                    _text_columns(model_file, target))
     y, proba, weights, metrics = _evaluate(model_file, dataset, target, threshold)
     if report is not None:
         metrics["report"] = _write_report(
@@ -711,7 +876,8 @@ def summary(model, as_json):
 @click.option("--at", "at", type=click.Choice(["random", "zero"]), default="random",
               show_default=True,
               help="Where to check: random coefficients giving logits of unit scale, or zero.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Seed of the random point.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Seed of the random point.")
 @click.option("--coords", type=click.IntRange(min=1),
               help="Check this many coordinates chosen at random (default: all).")
 @click.option("--tol", default=1e-6, show_default=True, type=float,
@@ -732,12 +898,11 @@ def gradcheck(ctx, data, target, features, sample_weight, impute, standardize, C
 
     if not C > 0:
         raise UserError(f"--C must be positive, got {C:g}.")
-    dataset = _read(data)
+    dataset, names = _read_features(data, features, target, sample_weight)
     try:
         target_spec = infer_target(dataset.column(target), target)
         y = target_spec.encode(dataset.column(target))
-        names = _split_features(features) or [
-            c for c in dataset.column_names if c not in (target, sample_weight)]
+        names = names or [c for c in dataset.column_names if c not in (target, sample_weight)]
         if target in names:
             raise InputError(f"the target {target!r} is also listed in --features; leave it out "
                              "of --features.")
@@ -776,7 +941,7 @@ def gradcheck(ctx, data, target, features, sample_weight, impute, standardize, C
 
 # ---------------------------------------------------------------------- derive
 @main.command(context_settings=_CONTEXT)
-@click.option("--seed", default=0, show_default=True, type=int,
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
               help="Seed of the random points of the numeric checks.")
 @click.option("--points", default=5, show_default=True, type=click.IntRange(min=1),
               help="Random points per step.")
@@ -819,7 +984,8 @@ def derive(ctx, seed, points, as_json):
               help="auto, lbfgs, newton-cholesky, newton-cg, gd or agd.")
 @click.option("--C", "C", default=1.0, show_default=True, type=float,
               help="Inverse L2 regularisation strength.")
-@click.option("--seed", default=0, show_default=True, type=int, help="Train/test split seed.")
+@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
+              help="Train/test split seed.")
 @click.option("--report", default="logitfit-demo-report", show_default=True, metavar="DIR",
               help="Where to write the report.")
 @click.option("--no-report", is_flag=True, help="Skip the report.")
