@@ -232,6 +232,21 @@ def test_class_weights_that_cannot_apply_are_refused_by_name(synthetic):
         "LogisticRegression", LogisticRegression(class_weight="balanced"))
 
 
+def test_polars_input_gives_the_numpy_model_with_its_column_names(synthetic):
+    polars = pytest.importorskip("polars")
+    X, y = synthetic
+    names = [f"feature_{j}" for j in range(X.shape[1])]
+    frame = polars.DataFrame(X, schema=names)
+    labels = polars.Series(np.where(y == 1, "yes", "no"))
+    model = LogisticRegression().fit(frame, labels)
+    reference = LogisticRegression().fit(X, y)
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-12)
+    assert list(model.feature_names_in_) == names and list(model.classes_) == ["no", "yes"]
+    np.testing.assert_allclose(model.predict_proba(frame), reference.predict_proba(X),
+                               rtol=1e-12)
+    assert model.summary().names[1:] == names
+
+
 def test_verbose_prints_progress(synthetic, capsys):
     X, y = synthetic
     model = LogisticRegression(verbose=1).fit(X, y)
