@@ -188,12 +188,17 @@ def test_convergence_warning_suggests_solvers_that_handle_the_penalty(synthetic,
     assert str(record[0].message).endswith(f"or try {advice}" + ("" if advice[-1] == "." else "."))
 
 
-def test_diverging_fixed_step_returns_the_best_iterate_and_says_why(synthetic):
+@pytest.mark.parametrize("learning_rate", [10.0, 1e8])  # rises mid-run; diverges at once
+def test_diverging_fixed_step_returns_the_best_iterate_and_says_why(synthetic, learning_rate):
     X, y = synthetic
-    model = LogisticRegression(solver="gd", solver_options={"learning_rate": 1e8}, max_iter=30)
-    with pytest.warns(ConvergenceWarning, match="smaller learning_rate"):
+    model = LogisticRegression(solver="gd", solver_options={"learning_rate": learning_rate},
+                               max_iter=40)
+    with pytest.warns(ConvergenceWarning, match="smaller learning_rate") as record:
         model.fit(X, y)
+    assert "Increase max_iter" not in str(record[0].message)
     best = int(np.argmin(model.history_["objective"]))
+    assert f"iteration {best}, where it was lowest" in str(record[0].message)
+    assert (best > 0) == (learning_rate == 10.0)
     objective = BCEObjective(np.asarray(X, dtype=np.float64), y.astype(np.float64), C=1.0)
     value = objective.value(np.r_[model.coef_.ravel(), model.intercept_])
     assert value == pytest.approx(model.history_["objective"][best], rel=1e-12)
@@ -211,10 +216,12 @@ def test_an_l1_ratio_the_penalty_ignores_is_reported(synthetic, penalty, l1_rati
     with warnings.catch_warnings(record=True) as record:
         warnings.simplefilter("always")
         LogisticRegression(penalty, l1_ratio=l1_ratio, C=0.5).fit(X, y)
-    messages = [str(w.message) for w in record if "is used only with" in str(w.message)]
+    messages = [str(w.message) for w in record if "is ignored" in str(w.message)]
     assert bool(messages) == warns
     if warns:
-        assert f"penalty={penalty!r} it is ignored" in messages[0]
+        other = "'l1' for l1_ratio=1" if penalty == "l2" else "'l2' for l1_ratio=0"
+        assert messages[0].startswith(f"penalty={penalty!r} always uses l1_ratio=")
+        assert f"penalty='elasticnet' to mix L1 and L2, or penalty={other}." in messages[0]
 
 
 def test_class_weights_that_cannot_apply_are_refused_by_name(synthetic):

@@ -9,10 +9,12 @@ import matplotlib
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.datasets import load_breast_cancer
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 import logitfit
+from logitfit.solvers import SOLVERS
 
 matplotlib.use("Agg")
 
@@ -175,6 +177,15 @@ def test_non_convergence_gives_one_warning_naming_the_Cs():
     assert f"at {short.sum()} of 8 values of C, C = [{listed}, and {short.sum() - 5} more]" \
         in messages[0]
     assert "max_iter=1" in messages[0] and "StandardScaler" in messages[0]
+
+
+def test_non_convergence_names_the_budget_the_solver_had_by_default():
+    # max_iter=None means each solver's default: the warning gives that number, not None.
+    X, y = load_breast_cancer(return_X_y=True)  # unscaled: tol=1e-15 is out of reach
+    with pytest.warns(ConvergenceWarning) as caught:
+        path = logitfit.regularization_path(X[:, :5], y, Cs=3, tol=1e-15)
+    budget = SOLVERS[path.solver].default_max_iter
+    assert f"(max_iter={budget})" in str(caught[0].message)
 
 
 def test_three_classes_are_refused():

@@ -110,6 +110,7 @@ def test_gradient_descent_with_too_large_a_learning_rate_reports_failure(problem
     assert result.history["objective"][-1] > result.history["objective"][lowest]
     assert objective.value(result.coef) == result.history["objective"][lowest]
     assert f"iteration {lowest}, where it was lowest" in result.message
+    assert result.best_iteration == lowest
 
 
 def test_armijo_rejects_an_ascent_direction(problem):

@@ -27,12 +27,12 @@ from ._estimator import LogisticRegression, weights_with_classes
 from ._objective import BCEObjective
 from ._path import (
     CONVERGENCE_ADVICE,
-    check_options,
     default_Cs,
     fit_path,
     format_Cs,
     max_null_gradient,
 )
+from ._validation import check_options
 
 _SCORINGS = ("neg_log_loss", "roc_auc", "accuracy")
 _SELECTIONS = ("best", "one_standard_error")
@@ -69,15 +69,17 @@ def _fit_fold(X, y, weights, train, test, Cs, l1_ratios, *, fit_intercept, solve
     # Returned rather than warned about here: a warning raised in a joblib worker process
     # never reaches the caller, and one warning per fold would repeat the same advice.
     converged = np.empty((len(l1_ratios), Cs.size), dtype=bool)
+    budget = max_iter
     for r, l1_ratio in enumerate(l1_ratios):
         out = fit_path(objective, Cs, l1_ratio, solver=solver, tol=tol, max_iter=max_iter)
+        budget = out["max_iter"]
         coefs[r] = out["coef"]
         n_iter[r] = out["n_iter"]
         converged[r] = out["converged"]
         for k in range(Cs.size):
             z = _logits(X_test, out["coef"][k], fit_intercept)
             scores[r, k] = _score(scoring, y[test], z, weights[test])
-    return scores, coefs, n_iter, converged
+    return scores, coefs, n_iter, converged, budget
 
 
 def _not_converged_message(converged: np.ndarray, Cs: np.ndarray, l1_ratios: np.ndarray,
@@ -235,10 +237,6 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         return l1_ratios
 
     def _sample_weights(self, X, y_encoded, sample_weight):
-        if not (self.class_weight is None or self.class_weight == "balanced"
-                or isinstance(self.class_weight, dict)):
-            raise ValueError("class_weight must be None, 'balanced' or a dict mapping class "
-                             f"labels to weights, got {self.class_weight!r}.")
         return weights_with_classes(X, y_encoded, sample_weight, self.class_weight,
                                     self.classes_)
 
@@ -310,7 +308,8 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         converged = np.stack([r[3] for r in results])
         if not converged.all():
             warnings.warn(
-                _not_converged_message(converged, Cs, l1_ratios, float(self.tol), max_iter),
+                _not_converged_message(converged, Cs, l1_ratios, float(self.tol),
+                                       max(r[4] for r in results)),
                 ConvergenceWarning,
                 stacklevel=2,
             )

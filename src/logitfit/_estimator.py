@@ -20,15 +20,36 @@ from sklearn.utils.validation import _check_sample_weight, check_is_fitted, vali
 from . import _kernels, _loss
 from ._inference import Summary, coef_names, compute_summary
 from ._objective import BCEObjective
-from ._path import check_options
 from ._separation import SeparationMonitor, SeparationWarning, separation_message
+from ._validation import check_options
 from .solvers import SOLVERS, IterationInfo, select_solver
-from .solvers._base import not_converged_message
-from .solvers._registry import check_penalty_support
+from .solvers._registry import check_penalty_support, not_converged_message, solver_advice
 
 _SUPPORTED_PENALTIES = ("l2", "l1", "elasticnet", None)
 _DEFAULT_L1_RATIO = 0.5
 _L1_RATIO_OF_PENALTY = {"l1": 1.0, "l2": 0.0}
+
+
+def check_class_weight(class_weight, classes: np.ndarray | None = None) -> None:
+    """Refuse a ``class_weight`` that is not None, "balanced" or a dict of finite,
+    non-negative weights, or (given ``classes``) that names a label not among them."""
+    if class_weight is None or (isinstance(class_weight, str) and class_weight == "balanced"):
+        return
+    if not isinstance(class_weight, dict):
+        raise ValueError("class_weight must be None, 'balanced' or a dict mapping class labels "
+                         f"to weights, got {class_weight!r}.")
+    for weight in class_weight.values():
+        if (isinstance(weight, bool) or not isinstance(weight, numbers.Real)
+                or not 0.0 <= weight < math.inf):
+            raise ValueError(f"class_weight values must be finite, non-negative numbers, got "
+                             f"{class_weight!r}.")
+    if classes is not None:
+        unknown = set(class_weight) - set(classes.tolist())
+        if unknown:
+            raise ValueError(
+                f"class_weight has labels {sorted(map(str, unknown))} that are not among the "
+                f"classes {classes.tolist()}."
+            )
 
 
 def weights_with_classes(X, y_encoded: np.ndarray, sample_weight, class_weight,
@@ -38,6 +59,7 @@ def weights_with_classes(X, y_encoded: np.ndarray, sample_weight, class_weight,
     ``y_encoded`` holds 0/1 class indices into ``classes``; ``class_weight`` is None,
     "balanced" or a dict from labels to weights (labels left out weigh 1).
     """
+    check_class_weight(class_weight, classes)
     weights = _check_sample_weight(sample_weight, X, dtype=np.float64,
                                    ensure_non_negative=True, copy=True)
     if class_weight == "balanced":
@@ -53,16 +75,7 @@ def weights_with_classes(X, y_encoded: np.ndarray, sample_weight, class_weight,
         weights *= compute_class_weight("balanced", classes=np.arange(2), y=y_encoded,
                                         sample_weight=weights)[y_encoded]
     elif class_weight is not None:
-        unknown = set(class_weight) - set(classes.tolist())
-        if unknown:
-            raise ValueError(
-                f"class_weight has labels {sorted(map(str, unknown))} that are not among the "
-                f"classes {classes.tolist()}."
-            )
         per_class = np.array([float(class_weight.get(label, 1.0)) for label in classes])
-        if not np.all(np.isfinite(per_class) & (per_class >= 0)):
-            raise ValueError(f"class_weight values must be finite, non-negative numbers, got "
-                             f"{class_weight!r}.")
         weights *= per_class[y_encoded]
     if not weights.sum() > 0:
         raise ValueError("sample_weight (times class_weight) sums to zero; "
@@ -201,10 +214,14 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                                           _L1_RATIO_OF_PENALTY[self.penalty])):
             # scikit-learn >= 1.8 chooses the penalty by l1_ratio alone; here penalty does,
             # so an l1_ratio that contradicts it is almost certainly meant.
+            fix = ("pass penalty='elasticnet' to mix L1 and L2, or penalty='l1' for "
+                   "l1_ratio=1" if self.penalty == "l2" else
+                   "pass penalty='elasticnet' to mix L1 and L2, or penalty='l2' for "
+                   "l1_ratio=0")
             warnings.warn(
-                f"l1_ratio={self.l1_ratio!r} is used only with penalty='elasticnet'; with "
-                f"penalty={self.penalty!r} it is ignored. Pass penalty='elasticnet' (or 'l1') "
-                "for an L1 part.", UserWarning, stacklevel=3)
+                f"penalty={self.penalty!r} always uses l1_ratio="
+                f"{_L1_RATIO_OF_PENALTY[self.penalty]:g}, so l1_ratio={self.l1_ratio!r} is "
+                f"ignored: {fix}.", UserWarning, stacklevel=3)
         if not isinstance(self.C, numbers.Real) or not self.C > 0:
             raise ValueError(
                 f"C must be a positive number (np.inf for no penalty), got {self.C!r}."
@@ -214,15 +231,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             raise ValueError(
                 f"solver_options must be a dict or None, got {type(self.solver_options).__name__}."
             )
-        if not (
-            self.class_weight is None
-            or self.class_weight == "balanced"
-            or isinstance(self.class_weight, dict)
-        ):
-            raise ValueError(
-                "class_weight must be None, 'balanced' or a dict mapping class labels to "
-                f"weights, got {self.class_weight!r}."
-            )
+        check_class_weight(self.class_weight)
 
     def _validate_X(self, X, reset):
         return validate_data(
@@ -326,19 +335,18 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                           SeparationWarning, stacklevel=2)
         elif not result.converged:
             l1 = objective.l1_strength > 0.0
-            if result.message.startswith("max_iter reached"):
-                message = not_converged_message(
-                    solver, max_iter, result.history["grad_norm"][-1], self.tol, l1=l1,
-                    detail=result.message.removeprefix("max_iter reached"))
-            elif "learning_rate" in options:
+            if result.best_iteration is not None:
+                # Fixed steps made the objective rise: the step size is the problem.
                 message = (f"solver {solver!r} did not reach tol={self.tol:g}: "
                            f"{result.message}. Use a smaller learning_rate, or none (a line "
                            "search then chooses each step).")
+            elif result.message == "max_iter reached":
+                message = not_converged_message(
+                    solver, max_iter, result.history["grad_norm"][-1], self.tol, l1=l1)
             else:
                 message = (f"solver {solver!r} did not reach tol={self.tol:g}: "
                            f"{result.message}. The coefficients are the best found; try "
-                           + ("a larger tol." if l1 else
-                              "solver='newton-cholesky' or 'newton-cg', or a larger tol."))
+                           f"{solver_advice(solver, l1=l1)}, or a larger tol.")
             warnings.warn(message, ConvergenceWarning, stacklevel=2)
         w, b = objective.split(result.coef)
         self.coef_ = w.reshape(1, -1).copy()

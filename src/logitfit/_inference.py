@@ -837,8 +837,8 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
                       "collinear features or use a penalty.", IllConditionedWarning,
                       stacklevel=3)
     if not model.converged_ and not separated.any():
-        notes.append("The solver did not converge: the statistics are evaluated at the last "
-                     "iterate.")
+        notes.append("The solver did not converge: the statistics are evaluated at the "
+                     "coefficients it returned.")
 
     order = np.r_[k - 1, np.arange(k - 1)] if objective.fit_intercept else np.arange(k)
     cov = cov[np.ix_(order, order)]

@@ -441,6 +441,7 @@ def read_model(path: str | os.PathLike) -> ModelFile:
 
 
 def _build(document: dict, path: str) -> ModelFile:
+    from ._estimator import check_class_weight
     from ._preprocess import Preprocessor, Target
 
     def damaged(what: str) -> ModelFormatError:
@@ -466,6 +467,7 @@ def _build(document: dict, path: str) -> ModelFile:
     try:
         classes = _classes_array(target.classes, document["target"].get("classes_dtype"))
         estimator = _options_estimator(document["options"], document["diagnostics"]["solver"])
+        check_class_weight(estimator.class_weight, classes)
     except ValueError as error:
         raise damaged(_sentence(error)) from None
     estimator.coef_ = coef.reshape(1, -1)

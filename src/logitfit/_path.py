@@ -30,6 +30,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_X_y
 
 from ._objective import BCEObjective
+from ._validation import check_options
 from .solvers import SOLVERS, select_solver
 from .solvers._registry import check_penalty_support
 
@@ -167,30 +168,6 @@ def default_Cs(max_gradient: float, l1_ratio: float, n_Cs: int, C_range: float) 
     return np.geomspace(C_min, C_min * C_range, n_Cs)
 
 
-def check_options(*, tol, max_iter, solver, C_range) -> None:
-    """Refuse a bad ``tol``, ``max_iter``, ``solver`` or ``C_range``, naming the fix.
-
-    Shared by :func:`regularization_path` and ``LogisticRegressionCV`` so that both say the
-    same thing (about ``max_iter``, what ``LogisticRegression`` says). The comparisons are
-    written so that NaN fails them, and infinity is refused explicitly: an infinite tol would
-    accept every starting point as converged, an infinite C_range makes the grid infinite.
-    """
-    if not isinstance(tol, numbers.Real) or not 0.0 < tol < math.inf:
-        raise ValueError(f"tol must be a positive finite number, got {tol!r}.")
-    if max_iter is not None and (not isinstance(max_iter, numbers.Integral) or max_iter < 1):
-        raise ValueError(f"max_iter must be a positive integer or None, got {max_iter!r}.")
-    if solver != "auto" and solver not in SOLVERS:
-        names = ", ".join(repr(name) for name in ["auto", *sorted(SOLVERS)])
-        raise ValueError(f"solver={solver!r} is not known; choose one of {names}.")
-    if C_range is not None and (
-        not isinstance(C_range, numbers.Real) or not 1.0 <= C_range < math.inf
-    ):
-        raise ValueError(
-            f"C_range (C_max / C_min) must be a finite number of at least 1, or None for the "
-            f"default, got {C_range!r}."
-        )
-
-
 # What to try when fits stop before tol: said the same way by the path and by the CV.
 CONVERGENCE_ADVICE = (
     "Increase max_iter, loosen tol, or standardise the features "
@@ -225,7 +202,8 @@ def fit_path(
     """Solve along increasing ``Cs`` with warm starts; validated inputs only.
 
     Returns a dict with ``coef`` (n_Cs, n_coef), ``objective``, ``n_nonzero``, ``n_iter``,
-    ``converged`` (n_Cs,) and ``solver``.
+    ``converged`` (n_Cs,), ``solver`` and ``max_iter`` (the budget used, the solver's default
+    when ``max_iter`` is None).
     """
     n_Cs = Cs.shape[0]
     coef = null_coef(objective) if coef0 is None else np.array(coef0, dtype=np.float64)
@@ -254,6 +232,7 @@ def fit_path(
         out["n_iter"][k] = result.n_iter
         out["converged"][k] = result.converged
     out["solver"] = name
+    out["max_iter"] = budget if n_Cs else max_iter
     return out
 
 
@@ -345,7 +324,7 @@ def regularization_path(
     if not out["converged"].all():
         bad = grid[~out["converged"]]
         warnings.warn(
-            f"the solver did not reach tol={tol:g} (max_iter={max_iter}) at {bad.size} of "
+            f"the solver did not reach tol={tol:g} (max_iter={out['max_iter']}) at {bad.size} of "
             f"{grid.size} values of C, C = {format_Cs(bad)}. {CONVERGENCE_ADVICE}",
             ConvergenceWarning,
             stacklevel=2,

@@ -51,6 +51,9 @@ class SolverResult:
         start), one entry per iteration plus the starting point.
     message : str
         Why the solver stopped.
+    best_iteration : int or None
+        Set when ``coef`` is not the last iterate but the one of lowest objective (steps
+        taken without a line search made the objective rise): that iteration's index.
     """
 
     coef: np.ndarray
@@ -58,6 +61,7 @@ class SolverResult:
     converged: bool
     history: dict[str, np.ndarray] = field(default_factory=dict)
     message: str = ""
+    best_iteration: int | None = None
 
 
 class History:
@@ -79,14 +83,15 @@ class History:
         info = IterationInfo(len(self.rows) - 1, value, grad_norm, step, elapsed, coef)
         return bool(self.callback(info))
 
-    def result(self, coef, n_iter: int, converged: bool, message: str) -> SolverResult:
+    def result(self, coef, n_iter: int, converged: bool, message: str,
+               best_iteration: int | None = None) -> SolverResult:
         columns = np.array(self.rows, dtype=np.float64).reshape(-1, 4)
         history = {
             name: columns[:, k].copy()
             for k, name in enumerate(("objective", "grad_norm", "step", "time"))
         }
         return SolverResult(np.asarray(coef, dtype=np.float64), n_iter, converged, history,
-                            message)
+                            message, best_iteration)
 
 
 def converged(objective, grad: np.ndarray, tol: float) -> bool:
@@ -137,29 +142,6 @@ def armijo_backtracking(
     return None
 
 
-def not_converged_message(name: str, max_iter: int, grad_norm: float, tol: float, *,
-                          l1: bool = False, detail: str = "") -> str:
-    """The ConvergenceWarning text: what happened and what to try next.
-
-    ``l1``: the penalty has an L1 part, so only the solvers that handle it are suggested.
-    ``detail``: what else the solver reported, appended to the first sentence.
-    """
-    if l1:
-        others = {"cd": "'prox'", "prox": "'cd'"}.get(name, "'cd' or 'prox'")
-        switch = f"solver={others}"
-    else:
-        others = [f"'{other}' ({use})" for other, use in
-                  (("newton-cholesky", "few features"), ("newton-cg", "many"))
-                  if other != name]
-        switch = "solver=" + " or ".join(others)
-    return (
-        f"solver {name!r} stopped after max_iter={max_iter} iterations with gradient norm "
-        f"{grad_norm:.3g} > tol={tol:.3g}{detail}. Increase max_iter, standardise the "
-        "features (sklearn.preprocessing.StandardScaler), strengthen the penalty (smaller C), "
-        f"or try {switch}."
-    )
-
-
 DirectionRule = Callable[[np.ndarray, float, np.ndarray, float], "tuple[np.ndarray, float, bool]"]
 
 
@@ -191,9 +173,8 @@ def descent_loop(
     def unconverged(coef, n_iter, message):
         if best_value < value or not np.isfinite(value):
             message += (f"; the objective rose, so the coefficients are those of iteration "
-                        f"{best_iteration}, where it was lowest (is the learning rate too "
-                        "large?)")
-            coef = best_coef
+                        f"{best_iteration}, where it was lowest")
+            return history.result(best_coef, n_iter, False, message, best_iteration)
         return history.result(coef, n_iter, False, message)
 
     step = 1.0

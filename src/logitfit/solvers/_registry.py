@@ -46,6 +46,33 @@ def l1_solver_names() -> list[str]:
     return sorted(name for name, spec in SOLVERS.items() if spec.handles_l1)
 
 
+# For a smooth penalty, the second-order solvers and the shape of data each suits.
+_SMOOTH_ALTERNATIVES = (("newton-cholesky", "few features"), ("newton-cg", "many"))
+
+
+def solver_advice(name: str, *, l1: bool) -> str:
+    """``solver=...`` naming the other solvers that handle the penalty, for warnings."""
+    if l1:
+        others = [f"'{other}'" for other in l1_solver_names() if other != name]
+    else:
+        others = [f"'{other}' ({use})" for other, use in _SMOOTH_ALTERNATIVES if other != name]
+    return "solver=" + " or ".join(others)
+
+
+def not_converged_message(name: str, max_iter: int, grad_norm: float, tol: float, *,
+                          l1: bool) -> str:
+    """The ConvergenceWarning text for a solver that ran out of iterations.
+
+    ``l1``: the penalty has an L1 part, so only the solvers that handle it are suggested.
+    """
+    return (
+        f"solver {name!r} stopped after max_iter={max_iter} iterations with gradient norm "
+        f"{grad_norm:.3g} > tol={tol:.3g}. Increase max_iter, standardise the features "
+        "(sklearn.preprocessing.StandardScaler), strengthen the penalty (smaller C), or try "
+        f"{solver_advice(name, l1=l1)}."
+    )
+
+
 def check_penalty_support(name: str, objective) -> None:
     """Raise ValueError when solver ``name`` cannot minimise ``objective``'s penalty."""
     if getattr(objective, "l1_strength", 0.0) > 0.0 and not SOLVERS[name].handles_l1:

@@ -1,0 +1,32 @@
+"""Checks of the options that the estimators and the regularization path share."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+from .solvers import SOLVERS
+
+
+def check_options(*, tol, max_iter, solver, C_range) -> None:
+    """Refuse a bad ``tol``, ``max_iter``, ``solver`` or ``C_range``, naming the fix.
+
+    Shared by ``LogisticRegression``, ``LogisticRegressionCV`` and ``regularization_path`` so
+    that all three say the same thing. The comparisons are
+    written so that NaN fails them, and infinity is refused explicitly: an infinite tol would
+    accept every starting point as converged, an infinite C_range makes the grid infinite.
+    """
+    if not isinstance(tol, numbers.Real) or not 0.0 < tol < math.inf:
+        raise ValueError(f"tol must be a positive finite number, got {tol!r}.")
+    if max_iter is not None and (not isinstance(max_iter, numbers.Integral) or max_iter < 1):
+        raise ValueError(f"max_iter must be a positive integer or None, got {max_iter!r}.")
+    if solver != "auto" and solver not in SOLVERS:
+        names = ", ".join(repr(name) for name in ["auto", *sorted(SOLVERS)])
+        raise ValueError(f"solver={solver!r} is not known; choose one of {names}.")
+    if C_range is not None and (
+        not isinstance(C_range, numbers.Real) or not 1.0 <= C_range < math.inf
+    ):
+        raise ValueError(
+            f"C_range (C_max / C_min) must be a finite number of at least 1, or None for the "
+            f"default, got {C_range!r}."
+        )
