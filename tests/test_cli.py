@@ -630,6 +630,42 @@ def test_warnings_name_columns_and_flags(work, tmp_path):
                               "bad.json"]), "--C must be a positive number (inf for no penalty)")
 
 
+def test_the_users_words_are_kept_and_parameters_become_flags():
+    from logitfit.cli import _as_flags
+
+    # A class label or feature that spells a parameter stays as it is where it stands alone;
+    # the parameter itself still becomes a flag, even next to a feature named like it.
+    assert _as_flags("but class 'C' has a total sample_weight of 0", ["C"]) == \
+        "but class 'C' has a total sample_weight of 0"
+    assert _as_flags("column 'tol' is constant; tol=1e-06 was not reached", ["tol"]) == \
+        "column 'tol' is constant; --tol 1e-06 was not reached"
+    assert _as_flags("stopped after max_iter=5 iterations; use a finite C", []) == \
+        "stopped after 5 iterations (--max-iter); use a finite --C"
+
+
+def test_training_needs_no_pandas(tmp_path):
+    # pandas is not a dependency of the command: training and predicting from CSV work
+    # without it (an import of it fails in this process).
+    pd.DataFrame({"x": np.arange(40) % 7, "y": np.arange(40) % 2}).to_csv(tmp_path / "d.csv",
+                                                                         index=False)
+    script = (
+        "import sys\n"
+        "class NoPandas:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] == 'pandas':\n"
+        "            raise ImportError('pandas is not installed')\n"
+        "sys.meta_path.insert(0, NoPandas())\n"
+        "from logitfit.cli import main\n"
+        "main(sys.argv[1:])\n"
+    )
+    for args in (["train", "d.csv", "--target", "y", "--out", "m.json"],
+                 ["predict", "m.json", "d.csv", "--out", "p.csv"]):
+        done = subprocess.run([sys.executable, "-c", script, *args], cwd=tmp_path,
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert (tmp_path / "p.csv").read_text().count("\n") == 41
+
+
 def test_features_with_commas_and_repeats(work, tmp_path):
     _, df = work
     df.rename(columns={"age": "age, years"}).to_csv(tmp_path / "d.csv", index=False)

@@ -280,6 +280,11 @@ def test_numbers_match_the_categories_that_spell_them():
                                   [[0, 0, 1]])
     with pytest.raises(InputError, match="category 3"):
         pre.transform(_dataset(pd.DataFrame({"zone": [3.0]})))
+    # Only plain decimal spellings count: "1_000" and " 3 " are categories like any text.
+    loose = Preprocessor.fit(_dataset(pd.DataFrame({"zone": ["1_000", " 3 ", "X"]})), ["zone"])
+    for number in (1000, 3):
+        with pytest.raises(InputError, match=f"category {number}"):
+            loose.transform(_dataset(pd.DataFrame({"zone": [number]})))
     ambiguous = Preprocessor.fit(_dataset(pd.DataFrame({"zone": ["1", "01", "X"]})), ["zone"])
     with pytest.raises(InputError, match=r"value 1, which matches several of its categories "
                                          r"\(01, 1\); give the column as text"):

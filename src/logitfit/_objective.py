@@ -81,6 +81,8 @@ class BCEObjective:
         self.fit_intercept = bool(fit_intercept)
         self.n_coef = self.n_features + int(self.fit_intercept)
         self.scale = float(self.sample_weight.sum())
+        # Rows of weight 0 add nothing: a subsampled Hessian is drawn from the others.
+        self.n_weighted_samples = int(np.count_nonzero(self.sample_weight > 0))
         self.n_data_passes = 0
         self._logits = np.empty(self.n_samples)
         self._n_parts = _kernels.n_parts_for(self.n_samples)
@@ -282,7 +284,7 @@ class BCEObjective:
             gram, cross, total = builder(self.X, weights)
             self.n_data_passes += 1
         else:
-            factor = np.count_nonzero(self.sample_weight > 0) / rows.shape[0]
+            factor = self.n_weighted_samples / rows.shape[0]
             gram, cross, total = builder(self.X, weights, rows)
             gram *= factor
             cross *= factor

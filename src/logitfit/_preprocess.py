@@ -28,6 +28,7 @@ applies exactly what ``train`` did.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -425,17 +426,20 @@ def _category_codes(values: pa.ChunkedArray, kind: str, column: Column) -> np.nd
     return np.asarray([*codes, -1], dtype=np.intp)[index.to_numpy(zero_copy_only=False)]
 
 
+# Plain ASCII decimal numbers only: Python's int() and float() also read "1_000", " 3 " and
+# digits of other scripts, which a data file's category does not spell as a number.
+_INTEGER_TEXT = re.compile(r"[+-]?[0-9]+")
+_DECIMAL_TEXT = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+
+
 def _number_spelled(text: str) -> int | float | None:
     """The number ``text`` spells (``01`` is 1, ``1.0`` is 1.0, which equals 1), else None."""
-    try:
+    if _INTEGER_TEXT.fullmatch(text):
         return int(text)
-    except ValueError:
-        pass
-    try:
+    if _DECIMAL_TEXT.fullmatch(text):
         number = float(text)
-    except ValueError:
-        return None
-    return number if np.isfinite(number) else None
+        return number if np.isfinite(number) else None
+    return None
 
 
 def _boolean_spelled(text: str) -> bool | None:

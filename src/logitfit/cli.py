@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import click
 import numpy as np
-import scipy.sparse as sp
+from sklearn.exceptions import ConvergenceWarning
 
 from ._io import Dataset, InputError
 
@@ -43,8 +43,17 @@ class _Main(click.Group):
     """The command group, with one-line usage errors and no traceback for user mistakes."""
 
     def main(self, args=None, prog_name=None, **extra):
-        # Warnings from anywhere in the library, one line each, like the errors.
-        previous, warnings.showwarning = warnings.showwarning, _show_warning
+        # The library's warnings one line each, like the errors; others as Python shows them.
+        previous = warnings.showwarning
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            if issubclass(category, ConvergenceWarning) or category.__module__.startswith(
+                    "logitfit"):
+                _warn(_as_flags(str(message)))
+            else:
+                previous(message, category, filename, lineno, file, line)
+
+        warnings.showwarning = show
         try:
             code = super().main(args=args, prog_name=prog_name or "logitfit",
                                 standalone_mode=False, **extra)
@@ -76,19 +85,14 @@ class _Main(click.Group):
         return 0
 
 
-def _warn(message: str, names: list[str] = ()) -> None:
-    """One line on stderr per distinct warning of a command, in terms of its flags; ``names``
-    are the feature names it may contain."""
-    text = " ".join(_as_flags(message, names).split())
+def _warn(message: str) -> None:
+    """One line on stderr per distinct warning of a command (in terms of its flags)."""
+    text = " ".join(message.split())
     ctx = click.get_current_context(silent=True)
     shown = set() if ctx is None else ctx.find_root().meta.setdefault("logitfit.warned", set())
     if text not in shown:
         shown.add(text)
         click.echo(f"logitfit: warning: {text}", err=True)
-
-
-def _show_warning(message, category, filename, lineno, file=None, line=None) -> None:
-    _warn(str(message))
 
 
 def _user_error(error: BaseException) -> UserError:
@@ -368,43 +372,35 @@ def _fit(data: Dataset, *, target: str, features: list[str] | None, sample_weigh
         params["penalty"] = None
     model = LogisticRegression(**params)
     names = preprocessing.feature_names
+    # Words of the user's that the estimator's messages may quote, kept as they are.
+    quoted = [*names, *map(str, target_spec.classes or ())]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            model.fit(_named(X_fit, names), y_fit, sample_weight=w_fit, callback=progress)
+            # Unnamed: the model takes the encoded design matrix, whose columns are not the
+            # user's, so it is stored unnamed (as Python callers who pass arrays get it).
+            model.fit(X_fit, y_fit, sample_weight=w_fit, callback=progress)
         except ValueError as error:
-            raise UserError(_as_flags(_user_error(error).message, names)) from None
+            raise UserError(_in_user_terms(_user_error(error).message, names, quoted)) from None
         finally:
             progress.close()
         if target_spec.kind == "classes":
             # The estimator saw the labels encoded as 0/1; give it back the user's labels.
             model.classes_ = np.asarray(target_spec.classes)
         summary, note = _compute_summary(model, names)
-    if hasattr(model, "feature_names_in_"):
-        # Named only for the messages: the model takes the encoded design matrix, whose
-        # columns are not the user's, so it is stored unnamed (Python callers pass arrays).
-        del model.feature_names_in_
     for message in dict.fromkeys(str(w.message) for w in caught):
-        if sp.issparse(X_fit):  # fitted unnamed (see _named): x<j> is the j-th feature
-            message = re.sub(r"\bx(\d+)\b", lambda m: _nth(names, m), message)
-        _warn(message, names)  # e.g. a ConvergenceWarning that says what to do next
+        _warn(_in_user_terms(message, names, quoted))  # e.g. what to do next
     return Trained(model, preprocessing, target_spec, names, int(X.shape[0]), summary, note), X
 
 
-def _named(X, names: list[str]):
-    """Dense X as a DataFrame with the feature names (no copy), so that the estimator's
-    messages name the user's columns. Sparse X stays unnamed: a sparse DataFrame costs a
-    Python object per column, and LibSVM data can have millions."""
-    if sp.issparse(X):
-        return X
-    import pandas as pd
+def _in_user_terms(message: str, names: list[str], quoted: list[str]) -> str:
+    """The estimator's ``message`` with x<j> (its name for the j-th column of an unnamed X)
+    as the j-th feature name, and its parameters as this command's flags."""
+    def nth(match: re.Match) -> str:
+        j = int(match.group(1))
+        return names[j] if j < len(names) else match.group(0)
 
-    return pd.DataFrame(X, columns=names, copy=False)
-
-
-def _nth(names: list[str], match: re.Match) -> str:
-    j = int(match.group(1))
-    return names[j] if j < len(names) else match.group(0)
+    return _as_flags(re.sub(r"\bx(\d+)\b", nth, message), quoted)
 
 
 # The estimator's messages speak its Python parameters (max_iter=100, penalty='l2'); the
@@ -419,23 +415,25 @@ _PYTHON_SPELLINGS = [
 ]
 
 
-def _as_flags(message: str, names: list[str] = ()) -> str:
+def _as_flags(message: str, quoted: list[str] = ()) -> str:
     """``message`` with the estimator's parameters spelled as this command's flags, and the
-    feature ``names`` in it as they are (a feature such as "grade=C" is not a parameter)."""
+    user's words in ``quoted`` (feature names, class labels) as they are: a feature
+    "grade=C" or a class "C" is not a parameter. A quoted word is kept only where it stands
+    alone, so a feature named "tol" does not shield the parameter in "tol=1e-06"."""
     def flag(match: re.Match) -> str:
         name = match.group(1) or match.group(2)
         return "--" + name.replace("_", "-") + (" " if match.group(1) else "")
 
     patterns = [_PARAMETER, *(python for python, _ in _PYTHON_SPELLINGS)]
-    kept = sorted((name for name in names if any(p.search(name) for p in patterns)), key=len,
+    kept = sorted((word for word in quoted if any(p.search(word) for p in patterns)), key=len,
                   reverse=True)
-    for k, name in enumerate(kept):
-        message = message.replace(name, f"\0{k}\0")
+    for k, word in enumerate(kept):
+        message = re.sub(rf"(?<![\w=]){re.escape(word)}(?![\w=])", f"\0{k}\0", message)
     for python, command in _PYTHON_SPELLINGS:
         message = python.sub(command, message)
     message = _PARAMETER.sub(flag, message)
-    for k, name in enumerate(kept):
-        message = message.replace(f"\0{k}\0", name)
+    for k, word in enumerate(kept):
+        message = message.replace(f"\0{k}\0", word)
     return message
 
 
@@ -587,13 +585,12 @@ def _predict_proba(model_file, data: Dataset) -> np.ndarray:
         X = model_file.preprocessing.transform(data)
     except InputError as error:
         raise _user_error(error) from None
-    estimator = model_file.estimator
-    if hasattr(estimator, "feature_names_in_"):
-        # Fitted in Python on named columns (dense): scikit-learn warns about unnamed input.
-        import pandas as pd
-
-        X = pd.DataFrame(X, columns=list(estimator.feature_names_in_), copy=False)
-    return estimator.predict_proba(X)[:, 1]
+    with warnings.catch_warnings():
+        # A model fitted in Python on named columns: the preprocessing has already put the
+        # columns in its order, so scikit-learn's check of the (absent) names adds nothing.
+        warnings.filterwarnings("ignore", message="X does not have valid feature names",
+                                category=UserWarning)
+        return model_file.estimator.predict_proba(X)[:, 1]
 
 
 def _load_model(path: str):
