@@ -219,3 +219,16 @@ def test_dense_hessian_of_a_subset_of_columns_matches_numpy():
     np.testing.assert_allclose(total, s.sum(), rtol=1e-14)
     with pytest.raises(ValueError, match="cannot both"):
         _kernels.dense_hessian(X, s, rows=np.arange(3), columns=columns)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("n", [1, 9, 300])
+def test_column_moments_match_numpy(sparse, n):
+    X, _, s, _ = _data(n, 6, np.float64, seed=4)
+    if sparse:
+        X = sp.csr_matrix(np.where(np.abs(X) > 1.0, X, 0.0))
+        moments = _kernels.csr_column_moments(X, s)
+        X = X.toarray()
+    else:
+        moments = _kernels.dense_column_moments(X, s, min(2, n))
+    np.testing.assert_allclose(moments, [s @ X, s @ X**2], rtol=1e-12, atol=1e-14)

@@ -6,11 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.optimize
+import scipy.sparse
 from conftest import make_classification_data
 
 from logitfit._objective import BCEObjective
 from logitfit.solvers import SOLVERS, select_solver
 from logitfit.solvers._base import armijo_backtracking
+from logitfit.solvers.lbfgs import _standardising_map
 
 SOLVER_NAMES = sorted(SOLVERS)
 
@@ -111,6 +113,42 @@ def test_gradient_descent_with_too_large_a_learning_rate_reports_failure(problem
     assert objective.value(result.coef) == result.history["objective"][lowest]
     assert f"iteration {lowest}, where it was lowest" in result.message
     assert result.best_iteration == lowest
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+@pytest.mark.parametrize("fit_intercept", [True, False])
+def test_lbfgs_coordinates_are_the_same_objective(sparse, fit_intercept):
+    # θ = T u: T inverts the standardisation, and the gradient in u is Tᵀ∇f, checked by
+    # central differences of u ↦ f(T u).
+    rng = np.random.default_rng(2)
+    X = rng.normal(size=(60, 4)) * [1e-3, 1.0, 1e3, 5.0] + [0.0, 1e3, 2.0, -1.0]
+    X = scipy.sparse.csr_matrix(X) if sparse else X
+    objective = BCEObjective(X, (rng.random(60) < 0.4).astype(float), rng.uniform(0.5, 2, 60),
+                             C=0.3, fit_intercept=fit_intercept)
+    to_coef, to_standard, gradient_to_standard = _standardising_map(objective)
+    u = rng.normal(size=objective.n_coef)
+    np.testing.assert_allclose(to_standard(to_coef(u)), u, rtol=1e-12, atol=1e-12)
+    grad = gradient_to_standard(objective.loss_gradient(to_coef(u))[1])
+    step = 1e-5
+    numeric = [(objective.loss_gradient(to_coef(u + step * e))[0]
+                - objective.loss_gradient(to_coef(u - step * e))[0]) / (2 * step)
+               for e in np.eye(objective.n_coef)]
+    np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-6)
+
+
+def test_lbfgs_converges_on_features_of_any_scale():
+    # Scales from 1e-3 to 1e3 and offsets: plain L-BFGS ran its 1,000 iterations out here.
+    rng = np.random.default_rng(9)
+    X = rng.standard_normal((2000, 300))
+    y = (rng.random(2000) < 1 / (1 + np.exp(-X @ rng.normal(size=300) / 8))).astype(float)
+    X = X * np.logspace(-3, 3, 300)[rng.permutation(300)] + rng.normal(size=300) * 10
+    objective = BCEObjective(X, y, C=1.0)
+    result = SOLVERS["lbfgs"].solve(objective, np.zeros(301), tol=1e-6, max_iter=1000)
+    reference = scipy.optimize.minimize(
+        objective.loss_gradient, result.coef, jac=True, hess=objective.hessian,
+        method="trust-exact", options={"gtol": 1e-10})
+    assert result.converged and result.n_iter < 100
+    assert result.history["objective"][-1] <= reference.fun * (1 + 1e-12)
 
 
 def test_armijo_rejects_an_ascent_direction(problem):

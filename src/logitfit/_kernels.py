@@ -454,6 +454,30 @@ def dense_hessian_diagonal(X, hessian_weight, n_parts):
     return _sum_parts(dummy, parts)[1]
 
 
+@_RowPass
+def dense_column_moments(X, sample_weight, n_parts):
+    """Return [[Σ sᵢ xᵢⱼ for each j], [Σ sᵢ xᵢⱼ² for each j]], shape (2, d), in one pass."""
+    n, d = X.shape
+    dummy = np.zeros(n_parts)
+    parts = np.zeros((n_parts, 2 * d))
+    for t in prange(n_parts):
+        start = (n * t) // n_parts
+        stop = (n * (t + 1)) // n_parts
+        # Private, contiguous accumulators: the compiler knows they alias nothing.
+        sums = np.zeros(d)
+        squares = np.zeros(d)
+        for i in range(start, stop):
+            s = sample_weight[i]
+            row = X[i]
+            for j in range(d):
+                weighted = s * row[j]
+                sums[j] += weighted
+                squares[j] += weighted * row[j]
+        parts[t, :d] = sums
+        parts[t, d:] = squares
+    return _sum_parts(dummy, parts)[1].reshape(2, d)
+
+
 @numba.njit(cache=True)
 def _weighted_block(X_block, root_weight, out):
     # out = [diag(√h) X_block, √h] in float64: one block of the rows whose Gram matrix is the
@@ -699,6 +723,29 @@ def _csr_hessian_diagonal(data, indices, indptr, n_features, hessian_weight, n_p
                 out[indices[k]] += h * v * v
             out[d] += h
     return _sum_parts(dummy, parts)[1]
+
+
+@_RowPass
+def _csr_column_moments(data, indices, indptr, n_features, sample_weight, n_parts):
+    d = n_features
+    bounds = _csr_row_bounds(indptr, n_parts)
+    dummy = np.zeros(n_parts)
+    parts = np.zeros((n_parts, 2 * d))
+    for t in prange(n_parts):
+        out = parts[t]
+        for i in range(bounds[t], bounds[t + 1]):
+            s = sample_weight[i]
+            for k in range(indptr[i], indptr[i + 1]):
+                weighted = s * data[k]
+                out[indices[k]] += weighted
+                out[d + indices[k]] += weighted * data[k]
+    return _sum_parts(dummy, parts)[1].reshape(2, d)
+
+
+def csr_column_moments(X, sample_weight):
+    """CSR version of :func:`dense_column_moments`: one pass over the non-zeros."""
+    return _csr_column_moments(X.data, X.indices, X.indptr, X.shape[1], sample_weight,
+                               n_parts_for(X.shape[0]))
 
 
 def csr_hessian_diagonal(X, hessian_weight):

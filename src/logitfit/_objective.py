@@ -317,6 +317,23 @@ class BCEObjective:
         diagonal[~(diagonal > 0.0)] = 1.0
         return diagonal
 
+    def column_moments(self, stride: int = 1) -> tuple[np.ndarray, np.ndarray]:
+        """Return the weighted mean Σ sᵢ xᵢⱼ / Σ sᵢ and mean square Σ sᵢ xᵢⱼ² / Σ sᵢ of every
+        column, two arrays of shape (n_features,), from one fused pass (no n x d temporary).
+
+        With ``stride`` > 1, over every stride-th row only: an estimate at 1/stride the cost.
+        Returns NaN for a sample whose weights sum to zero.
+        """
+        X, weight = self.X[::stride], self.sample_weight[::stride]
+        if self.sparse:
+            sums, squares = _kernels.csr_column_moments(X, weight)
+        else:
+            sums, squares = _kernels.dense_column_moments(
+                X, weight, _kernels.n_parts_for(X.shape[0]))
+        self.n_data_passes += 1 / stride
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return sums / weight.sum(), squares / weight.sum()
+
     def hessp(self, coef: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         """Return v ↦ ∇²f(θ) v (shape (n_coef,) to (n_coef,)), one pass over X per call.
 

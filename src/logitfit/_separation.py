@@ -53,8 +53,11 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-# A converged unpenalised fit with a logit beyond this is checked for separation.
-_SUSPICIOUS_LOGIT = 30.0
+# A converged unpenalised fit with a logit beyond this is checked for separation. A fit that
+# meets tol on separated data leaves the separated rows at |z| ≈ ln(n_separated / (n tol)),
+# about 10 to 16 at the default tol: the check must see them there. Finite optima rarely
+# have such rows, and when they do the check costs only time.
+_SUSPICIOUS_LOGIT = 10.0
 # Rows in the first relaxation, per coefficient, and rows added per round.
 _ROWS_PER_COEF = 4
 _MIN_ROWS = 400
@@ -447,10 +450,9 @@ class SeparationMonitor:
         ``_SUSPICIOUS_LOGIT`` in magnitude.
 
         On separated data the gradient vanishes as the coefficients diverge, so a solver can
-        meet its tolerance before the divergence pattern shows (Newton-CG does, in a few
-        dozen iterations): the rows it then predicts with logits beyond ±30 (Hessian weights
-        below e⁻³⁰) are the sign. A finite optimum rarely has such rows, and when it has the
-        check only costs time.
+        meet its tolerance before the divergence pattern shows (Newton-CG and L-BFGS do, in
+        a few dozen iterations): the rows it then predicts with logits beyond ±10 are the
+        sign.
         """
         if not self.enabled or self.checked:
             return self.separation
