@@ -148,3 +148,17 @@ def test_auto_rule_uses_lbfgs_for_wide_dense_data_with_more_samples():
     assert select_solver(BCEObjective(np.zeros((1100, 1000)), np.zeros(1100))) == (
         "newton-cholesky")
     assert select_solver(BCEObjective(np.zeros((1000, 1001)), np.zeros(1000))) == "newton-cg"
+
+
+def test_newton_cholesky_reaches_a_tight_tol_on_repeated_rows():
+    # 200,000 rows drawn from 1,000: near the optimum the line search compares values that
+    # differ in their last places, which a loosely summed loss got wrong, so the steps
+    # shrank for 100 iterations without progress.
+    rng = np.random.default_rng(14)
+    distinct = rng.normal(size=(1000, 20))
+    labels = (rng.random(1000) < 1 / (1 + np.exp(-distinct @ rng.normal(size=20))))
+    rows = rng.integers(0, 1000, 200_000)
+    X, y = np.ascontiguousarray(distinct[rows]), labels[rows].astype(float)
+    result = SOLVERS["newton-cholesky"].solve(BCEObjective(X, y), np.zeros(21), tol=1e-12,
+                                              max_iter=100)
+    assert result.converged and result.n_iter < 30

@@ -275,6 +275,18 @@ def n_parts_for(n_rows: int) -> int:
 
 
 @numba.njit(cache=True)
+def _compensated_add(total, compensation, term):
+    # Kahan summation of the loss: a plain running sum of n terms rounds each addition at the
+    # total's last place, and on large data those errors (up to √n places, more when
+    # duplicated rows round alike) made f(θ + t d) - f(θ) wrong by 1e-8 on 300,000 rows near
+    # the optimum, larger than the decrease a line search has to see. Compensated, the error
+    # is a few units in the last place of the total. Returns (total, compensation).
+    corrected = term - compensation
+    updated = total + corrected
+    return updated, (updated - total) - corrected
+
+
+@numba.njit(cache=True)
 def _sum_parts(loss_parts, grad_parts):
     # Fixed order, so the result does not depend on which thread finished first.
     grad = np.zeros(grad_parts.shape[1])
@@ -338,6 +350,7 @@ def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
         residuals = np.empty(group)
         scratch_bits = np.empty(group, dtype=np.int64)
         loss_acc = 0.0
+        loss_error = 0.0
         grad_b = 0.0
         i = start
         while i + _BLOCK <= stop:
@@ -365,12 +378,14 @@ def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
             for k in range(size):
                 logits[k] += intercept
             loss_gradient_block(logits, y[i:i + size], losses, residuals, scratch_bits)
+            group_loss = 0.0
             for k in range(size):
                 s = sample_weight[i + k]
-                loss_acc += s * losses[k]
+                group_loss += s * losses[k]
                 r = s * residuals[k]
                 residuals[k] = r
                 grad_b += r
+            loss_acc, loss_error = _compensated_add(loss_acc, loss_error, group_loss)
             for b in range(0, size, _BLOCK):
                 if prefetch:
                     _prefetch_rows(X, min(ahead + half + b // 2, stop),
@@ -382,7 +397,8 @@ def dense_loss_gradient(X, y, sample_weight, w, intercept, z_out, n_parts):
             z = _dot(row, w) + intercept
             z_out[i] = z
             loss_i, r = loss_gradient_scalar(z, y[i])
-            loss_acc += sample_weight[i] * loss_i
+            loss_acc, loss_error = _compensated_add(loss_acc, loss_error,
+                                                    sample_weight[i] * loss_i)
             r *= sample_weight[i]
             _axpy(r, row, grad_w)
             grad_b += r
@@ -656,6 +672,7 @@ def csr_loss_gradient(
     for t in prange(n_parts):
         grad_w = grad_parts[t, :d]
         loss_acc = 0.0
+        loss_error = 0.0
         grad_b = 0.0
         for i in range(bounds[t], bounds[t + 1]):
             lo = indptr[i]
@@ -665,7 +682,8 @@ def csr_loss_gradient(
             z = _sparse_dot(values, columns, w) + intercept
             z_out[i] = z
             loss_i, r = loss_gradient_scalar(z, y[i])
-            loss_acc += sample_weight[i] * loss_i
+            loss_acc, loss_error = _compensated_add(loss_acc, loss_error,
+                                                    sample_weight[i] * loss_i)
             r *= sample_weight[i]
             _sparse_axpy(r, values, columns, grad_w)
             grad_b += r
