@@ -136,6 +136,20 @@ def test_lbfgs_coordinates_are_the_same_objective(sparse, fit_intercept):
     np.testing.assert_allclose(grad, numeric, rtol=1e-6, atol=1e-6)
 
 
+def test_lbfgs_leaves_constant_columns_uncentred_and_reuses_the_moments():
+    # A constant column's computed variance is rounding noise (weights that are not uniform
+    # make E[x²] and E[x]² round apart): standardising by it would blow the map up.
+    rng = np.random.default_rng(4)
+    X = np.c_[rng.normal(size=(5000, 2)) * [1e-3, 1e3], np.full(5000, 123.456)]
+    objective = BCEObjective(X, (rng.random(5000) < 0.5).astype(float),
+                             rng.uniform(0.1, 3.0, 5000), C=np.inf)
+    to_coef, _, _ = _standardising_map(objective)
+    passes = objective.n_data_passes
+    np.testing.assert_allclose(to_coef(np.eye(4)[2]), [0.0, 0.0, 1 / 123.456, 0.0], rtol=1e-12)
+    _standardising_map(objective)  # a path asks again at every C: the moments are kept
+    assert objective.n_data_passes == passes
+
+
 def test_lbfgs_converges_on_features_of_any_scale():
     # Scales from 1e-3 to 1e3 and offsets: plain L-BFGS ran its 1,000 iterations out here.
     rng = np.random.default_rng(9)

@@ -84,6 +84,7 @@ class BCEObjective:
         # Rows of weight 0 add nothing: a subsampled Hessian is drawn from the others.
         self.n_weighted_samples = int(np.count_nonzero(self.sample_weight > 0))
         self.n_data_passes = 0
+        self._moments: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         self._logits = np.empty(self.n_samples)
         self._n_parts = _kernels.n_parts_for(self.n_samples)
         self._logits_coef: np.ndarray | None = None
@@ -322,8 +323,11 @@ class BCEObjective:
         column, two arrays of shape (n_features,), from one fused pass (no n x d temporary).
 
         With ``stride`` > 1, over every stride-th row only: an estimate at 1/stride the cost.
-        Returns NaN for a sample whose weights sum to zero.
+        Returns NaN for a sample whose weights sum to zero. Kept for later calls: the moments
+        depend on the data only (a regularisation path asks at every C).
         """
+        if stride in self._moments:
+            return self._moments[stride]
         X, weight = self.X[::stride], self.sample_weight[::stride]
         if self.sparse:
             sums, squares = _kernels.csr_column_moments(X, weight)
@@ -332,7 +336,8 @@ class BCEObjective:
                 X, weight, _kernels.n_parts_for(X.shape[0]))
         self.n_data_passes += 1 / stride
         with np.errstate(invalid="ignore", divide="ignore"):
-            return sums / weight.sum(), squares / weight.sum()
+            self._moments[stride] = sums / weight.sum(), squares / weight.sum()
+        return self._moments[stride]
 
     def hessp(self, coef: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         """Return v ↦ ∇²f(θ) v (shape (n_coef,) to (n_coef,)), one pass over X per call.

@@ -12,9 +12,10 @@ of the curvature; see ``_standardising_map``):
     wⱼ = uⱼ / sⱼ,    b = u_b - Σⱼ mⱼ uⱼ / sⱼ,    so    x·w + b = Σⱼ uⱼ (xⱼ - mⱼ) / sⱼ + u_b,
 
 the same model on standardised data, whose gradient is Tᵀ ∇f(θ), O(n_features) from ∇f. X is
-never changed or copied (sparse X stays sparse); the moments come from a sample of the rows,
-a fraction of one pass. Without an intercept the columns are only scaled, by their root mean
-square. Data whose columns already have about the same scale and small means keep T = I.
+never changed or copied (sparse X stays sparse); the moments come from one pass over a sample
+of the rows (a fraction of a pass on tall data), once per objective. Without an intercept the
+columns are only scaled, by their root mean square. Data whose columns already have about the
+same scale and small means keep T = I.
 
 Convergence is logitfit's rule on the original gradient, tested after every iteration (the
 callback stops the run); scipy's ``gtol``, on the transformed gradient, is off, and its
@@ -122,10 +123,13 @@ def _standardising_map(objective):
     if not (np.all(np.isfinite(means)) and np.all(np.isfinite(squares))):
         means, squares = objective.column_moments()  # the sample had no weight
     if objective.fit_intercept:
-        # E[x²] - m² loses digits to cancellation when |m| >> s; a preconditioner only needs
-        # the order of magnitude. A column that looks constant is not centred.
+        # E[x²] - m² loses digits to cancellation when |m| >> s: below the rounding error of
+        # that difference (a few ε E[x²]) a column counts as constant and is not centred, so
+        # that rounding noise does not become a direction of the problem. (Columns whose
+        # spread is below about 1e-7 of their mean are treated alike; they leave the problem
+        # ill-conditioned for every solver.)
         variance = np.maximum(squares - means * means, 0.0)
-        constant = ~(variance > 1e-16 * squares)
+        constant = ~(variance > 64.0 * EPS * squares)
         variance[constant] = squares[constant]
         means = np.where(constant, 0.0, means)
     else:
