@@ -456,11 +456,7 @@ class SeparationMonitor:
         """
         if not self.enabled or self.checked:
             return self.separation
-        objective = self.objective
-        if objective._logits_coef is not None and np.array_equal(objective._logits_coef, coef):
-            logits = objective._logits
-        else:
-            logits = objective.linear_predictor(coef)
+        logits = self.objective.logits(coef)
         if logits.size and float(np.max(np.abs(logits))) > _SUSPICIOUS_LOGIT:
             return self.check(coef)
         return None

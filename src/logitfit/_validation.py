@@ -12,9 +12,9 @@ def check_options(*, tol, max_iter, solver, C_range) -> None:
     """Refuse a bad ``tol``, ``max_iter``, ``solver`` or ``C_range``, naming the fix.
 
     Shared by ``LogisticRegression``, ``LogisticRegressionCV`` and ``regularization_path`` so
-    that all three say the same thing. The comparisons are
-    written so that NaN fails them, and infinity is refused explicitly: an infinite tol would
-    accept every starting point as converged, an infinite C_range makes the grid infinite.
+    that all three say the same thing. The comparisons are written so that NaN fails them,
+    and infinity is refused explicitly: an infinite tol would accept every starting point as
+    converged, an infinite C_range makes the grid infinite.
     """
     if not isinstance(tol, numbers.Real) or not 0.0 < tol < math.inf:
         raise ValueError(f"tol must be a positive finite number, got {tol!r}.")

@@ -70,17 +70,16 @@ def solve(
     if converged(objective, grad, tol):
         return history.result(coef, 0, True, "converged")
     previous = {"coef": coef}
-    stopped = {"callback": False, "converged": False}
+    stopped_by_callback = []
 
     def on_iteration(intermediate_result):
         coef, value, grad = value_grad_at(intermediate_result.x)
         step = float(np.linalg.norm(coef - previous["coef"]))
         previous["coef"] = coef
         if history.record(coef, value, grad, step):
-            stopped["callback"] = True
+            stopped_by_callback.append(True)
             raise StopIteration
         if converged(objective, grad, tol):
-            stopped["converged"] = True
             raise StopIteration
 
     # L-BFGS-B's own BLAS calls are on (n_coef, memory) matrices, too small to gain from
@@ -93,7 +92,7 @@ def solve(
         )
     coef, value, grad = value_grad_at(result.x)
     done = converged(objective, grad, tol)
-    if stopped["callback"]:
+    if stopped_by_callback:
         message = "stopped by callback"
     elif done:
         message = "converged"
