@@ -452,27 +452,11 @@ def dense_linear_predictor(X, w, intercept, n_parts):
 
 
 @_RowPass
-def dense_hessian_diagonal(X, hessian_weight, n_parts):
-    """Return [Σ hᵢ xᵢⱼ² for each j, Σ hᵢ], the diagonal of Xᵀ diag(h) X plus intercept."""
-    n, d = X.shape
-    dummy = np.zeros(n_parts)
-    parts = np.zeros((n_parts, d + 1))
-    for t in prange(n_parts):
-        start = (n * t) // n_parts
-        stop = (n * (t + 1)) // n_parts
-        out = parts[t]
-        for i in range(start, stop):
-            h = hessian_weight[i]
-            row = X[i]
-            for j in range(d):
-                out[j] += h * row[j] * row[j]
-            out[d] += h
-    return _sum_parts(dummy, parts)[1]
-
-
-@_RowPass
 def dense_column_moments(X, sample_weight, n_parts):
-    """Return [[Σ sᵢ xᵢⱼ for each j], [Σ sᵢ xᵢⱼ² for each j]], shape (2, d), in one pass."""
+    """Return [[Σ sᵢ xᵢⱼ for each j], [Σ sᵢ xᵢⱼ² for each j]], shape (2, d), in one pass.
+
+    With Hessian weights hᵢ for sᵢ, the second row is the diagonal of Xᵀ diag(h) X.
+    """
     n, d = X.shape
     dummy = np.zeros(n_parts)
     parts = np.zeros((n_parts, 2 * d))
@@ -727,23 +711,6 @@ def csr_linear_predictor(data, indices, indptr, w, intercept, n_parts):
 
 
 @_RowPass
-def _csr_hessian_diagonal(data, indices, indptr, n_features, hessian_weight, n_parts):
-    d = n_features
-    bounds = _csr_row_bounds(indptr, n_parts)
-    dummy = np.zeros(n_parts)
-    parts = np.zeros((n_parts, d + 1))
-    for t in prange(n_parts):
-        out = parts[t]
-        for i in range(bounds[t], bounds[t + 1]):
-            h = hessian_weight[i]
-            for k in range(indptr[i], indptr[i + 1]):
-                v = data[k]
-                out[indices[k]] += h * v * v
-            out[d] += h
-    return _sum_parts(dummy, parts)[1]
-
-
-@_RowPass
 def _csr_column_moments(data, indices, indptr, n_features, sample_weight, n_parts):
     d = n_features
     bounds = _csr_row_bounds(indptr, n_parts)
@@ -764,12 +731,6 @@ def csr_column_moments(X, sample_weight):
     """CSR version of :func:`dense_column_moments`: one pass over the non-zeros."""
     return _csr_column_moments(X.data, X.indices, X.indptr, X.shape[1], sample_weight,
                                n_parts_for(X.shape[0]))
-
-
-def csr_hessian_diagonal(X, hessian_weight):
-    """CSR version of :func:`dense_hessian_diagonal`: one pass over the non-zeros."""
-    return _csr_hessian_diagonal(X.data, X.indices, X.indptr, X.shape[1], hessian_weight,
-                                 n_parts_for(X.shape[0]))
 
 
 def csr_hessian(X, hessian_weight, rows=None):

@@ -310,11 +310,13 @@ class BCEObjective:
         """
         weights = self.hessian_weights(coef)
         if self.sparse:
-            full = _kernels.csr_hessian_diagonal(self.X, weights)
+            _, squares = _kernels.csr_column_moments(self.X, weights)
         else:
-            full = _kernels.dense_hessian_diagonal(self.X, weights, self._n_parts)
+            _, squares = _kernels.dense_column_moments(self.X, weights, self._n_parts)
         self.n_data_passes += 1
-        diagonal = (full if self.fit_intercept else full[:-1]) + self._penalty_diagonal()
+        if self.fit_intercept:
+            squares = np.append(squares, weights.sum())
+        diagonal = squares + self._penalty_diagonal()
         diagonal[~(diagonal > 0.0)] = 1.0
         return diagonal
 
