@@ -23,7 +23,12 @@ from ._objective import BCEObjective
 from ._separation import SeparationMonitor, SeparationWarning, separation_message
 from ._validation import check_options
 from .solvers import SOLVERS, IterationInfo, select_solver
-from .solvers._registry import check_penalty_support, not_converged_message, solver_advice
+from .solvers._registry import (
+    check_penalty_support,
+    not_converged_message,
+    solver_advice,
+    unknown_solver_options,
+)
 
 _SUPPORTED_PENALTIES = ("l2", "l1", "elasticnet", None)
 _DEFAULT_L1_RATIO = 0.5
@@ -304,13 +309,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         check_penalty_support(solver, objective)
         spec = SOLVERS[solver]
         options = dict(self.solver_options or {})
-        unknown = set(options) - set(spec.options)
-        if unknown:
-            allowed = ", ".join(spec.options) or "none"
-            raise ValueError(
-                f"solver_options {sorted(unknown)} are not options of solver {solver!r} "
-                f"(its options: {allowed})."
-            )
+        problem = unknown_solver_options(solver, options)
+        if problem is not None:
+            raise ValueError(f"solver_options {problem}.")
         max_iter = spec.default_max_iter if self.max_iter is None else int(self.max_iter)
         callback = self._callback(solver, callback)
         # Without a penalty, separated classes have no optimum: watch for diverging

@@ -683,10 +683,9 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     coef = np.ascontiguousarray(model.coef_.ravel(), dtype=np.float64)
     theta = np.r_[coef, model.intercept_] if objective.fit_intercept else coef.copy()
 
-    if objective._logits_coef is not None and np.array_equal(objective._logits_coef, theta):
-        z = objective._logits.copy()  # the solver's last pass was at θ̂: no pass needed
-    else:
-        z = objective.linear_predictor(theta)
+    # A copy: when the solver's last pass was at θ̂ (no new pass needed), this is the
+    # objective's own buffer.
+    z = objective.logits(theta).copy()
     y = objective.y
     nobs = float(s.sum())
     residual, curvature, slope_weight, llf, total_curvature = pointwise_statistics(z, y, s)

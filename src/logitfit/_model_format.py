@@ -202,6 +202,7 @@ def _options_estimator(options: dict, solver_used: str) -> LogisticRegression:
     """
     from ._estimator import LogisticRegression
     from .solvers import SOLVERS
+    from .solvers._registry import unknown_solver_options
 
     problem = _schema_problem(options, schema()["properties"]["options"], "options")
     if problem is not None:
@@ -228,11 +229,9 @@ def _options_estimator(options: dict, solver_used: str) -> LogisticRegression:
         names = ", ".join(repr(name) for name in sorted(SOLVERS))
         raise ValueError(f"at diagnostics/solver: {solver_used!r} is not a solver; the solvers "
                          f"are {names}")
-    unknown = set(params.get("solver_options") or {}) - set(SOLVERS[solver_used].options)
-    if unknown:
-        allowed = ", ".join(SOLVERS[solver_used].options) or "none"
-        raise ValueError(f"at options/solver_options: {sorted(unknown)} are not options of "
-                         f"solver {solver_used!r} (its options: {allowed})")
+    problem = unknown_solver_options(solver_used, params.get("solver_options"))
+    if problem is not None:
+        raise ValueError(f"at options/solver_options: {problem}")
     return estimator
 
 

@@ -73,6 +73,16 @@ def not_converged_message(name: str, max_iter: int, grad_norm: float, tol: float
     )
 
 
+def unknown_solver_options(name: str, options) -> str | None:
+    """What is wrong with ``options`` for solver ``name`` ("[...] are not options of solver
+    ..., its options: ..."), or None when every one of them is an option of it."""
+    unknown = set(options or {}) - set(SOLVERS[name].options)
+    if not unknown:
+        return None
+    allowed = ", ".join(SOLVERS[name].options) or "none"
+    return f"{sorted(unknown)} are not options of solver {name!r} (its options: {allowed})"
+
+
 def check_penalty_support(name: str, objective) -> None:
     """Raise ValueError when solver ``name`` cannot minimise ``objective``'s penalty."""
     if getattr(objective, "l1_strength", 0.0) > 0.0 and not SOLVERS[name].handles_l1:
