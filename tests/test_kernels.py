@@ -212,6 +212,66 @@ def test_csr_hessian_diagonal_matches_dense(n):
                                rtol=1e-12)
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("n_parts", [1, 2, 3])
+@pytest.mark.parametrize("subset", [False, True])
+def test_csr_hessian_matches_numpy(dtype, n_parts, subset, monkeypatch):
+    # Ranges of rows balanced by non-zeros (one Gram matrix each, added in order), a row
+    # subsample, float32 values, and empty rows and columns.
+    monkeypatch.setattr(_kernels, "n_parts_for", lambda n: n_parts)
+    X, _, s, _ = _data(900, 12, np.float64, seed=6)
+    X[np.abs(X) < 0.8] = 0.0
+    X[:, 5] = 0.0
+    X[100:140] = 0.0
+    X = X.astype(dtype)
+    rows = np.sort(np.random.default_rng(2).choice(900, 410, replace=False)) if subset else None
+    Xr = (X[rows] if subset else X).astype(np.float64)
+    sr = s[rows] if subset else s
+    gram, cross, total = _kernels.csr_hessian(sp.csr_matrix(X), sr, rows=rows)
+    np.testing.assert_allclose(gram, Xr.T @ (sr[:, None] * Xr), rtol=1e-12, atol=1e-13)
+    np.testing.assert_array_equal(gram, gram.T)
+    np.testing.assert_allclose(cross, Xr.T @ sr, rtol=1e-12, atol=1e-13)
+    assert total == pytest.approx(sr.sum(), rel=1e-13)
+
+
+def test_csr_hessian_of_a_matrix_not_in_canonical_form():
+    # Unsorted column indices within rows and repeated (row, column) entries, which stand for
+    # their sum: the Hessian is that of the summed matrix.
+    data = np.array([1.0, 2.0, -1.5, 0.5, 3.0, 1.0, -2.0, 4.0])
+    indices = np.array([3, 0, 3, 2, 1, 1, 0, 2])
+    indptr = np.array([0, 4, 4, 8])
+    X = sp.csr_matrix((data, indices, indptr), shape=(3, 4))
+    assert not X.has_canonical_format
+    s = np.array([0.7, 1.3, 2.0])
+    dense = X.toarray()  # sums the repeated entries
+    gram, cross, total = _kernels.csr_hessian(X, s)
+    np.testing.assert_allclose(gram, dense.T @ (s[:, None] * dense), rtol=1e-14, atol=1e-14)
+    np.testing.assert_allclose(cross, dense.T @ s, rtol=1e-14)
+    assert total == pytest.approx(s.sum(), rel=1e-14)
+
+
+def test_csr_hessian_takes_fewer_parts_when_their_matrices_would_be_large(monkeypatch):
+    # The per-thread Gram matrices are capped in memory: with room for two, two are used
+    # whatever the thread count, and the result is still the full sum.
+    d = 30
+    monkeypatch.setattr(_kernels, "n_parts_for", lambda n: 8)
+    monkeypatch.setattr(_kernels, "_CSR_GRAM_PARTS_BYTES", 2 * 8 * (d + 1) ** 2)
+    seen = []
+    kernel = _kernels._csr_gram_parts
+
+    def counting(*args):
+        seen.append(args[-1])
+        return kernel(*args)
+
+    monkeypatch.setattr(_kernels, "_csr_gram_parts", counting)
+    X = sp.random(500, d, density=0.2, format="csr", random_state=0)
+    s = np.random.default_rng(0).random(500)
+    gram, _, _ = _kernels.csr_hessian(X, s)
+    assert seen == [2]
+    dense = X.toarray()
+    np.testing.assert_allclose(gram, dense.T @ (s[:, None] * dense), rtol=1e-12, atol=1e-14)
+
+
 def test_dense_hessian_of_a_subset_of_columns_matches_numpy():
     X, _, s, _ = _data(700, 9, np.float64, seed=8)
     columns = np.array([7, 0, 4], dtype=np.int64)

@@ -130,7 +130,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         One of "auto", "lbfgs", "newton-cholesky", "newton-cg", "gd", "agd", "cd", "prox".
         ``"auto"`` uses Newton-Cholesky for dense data with at most 1000 features and at least
         as many samples, L-BFGS for dense data with more features but still more samples,
-        Newton-CG otherwise (see :func:`logitfit.solvers.select_solver`).
+        Newton-CG otherwise, except Newton-Cholesky again for tall sparse data whose Hessian
+        is cheap (few features, few non-zeros per row; see
+        :func:`logitfit.solvers.select_solver`).
         L1 and elastic-net penalties need ``"cd"`` (proximal Newton with coordinate descent,
         the ``"auto"`` choice) or ``"prox"`` (FISTA).
     tol : float, default=1e-6

@@ -733,17 +733,75 @@ def csr_column_moments(X, sample_weight):
                                n_parts_for(X.shape[0]))
 
 
-def csr_hessian(X, hessian_weight, rows=None):
-    """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for CSR X, with X's sparsity (no dense n x d).
+# Per-thread Gram matrices of a CSR Hessian take at most this much memory together: beyond it
+# (d above about 2,000 on two threads) fewer threads accumulate.
+_CSR_GRAM_PARTS_BYTES = 64 << 20
 
-    ``rows``, when given, restricts every sum to those rows, and ``hessian_weight`` then
-    holds the weights of those rows only.
+
+@_RowPass
+def _csr_gram_parts(data, indices, indptr, n_features, rows, hessian_weight, bounds, n_parts):
+    # Partial [X, 1]ᵀ diag(h) [X, 1] (upper triangles) over the ranges bounds[t]:bounds[t + 1]
+    # of positions k, where position k is row rows[k] (or row k when rows is empty) and has
+    # weight hessian_weight[k]. Each row adds the products of its own non-zeros only:
+    # nnzᵢ (nnzᵢ + 1) / 2 multiply-adds, against d² for the dense row.
+    d = n_features
+    grams = np.zeros((n_parts, d + 1, d + 1))
+    subset = rows.shape[0] > 0
+    for t in prange(n_parts):
+        gram = grams[t]
+        for k in range(bounds[t], bounds[t + 1]):
+            i = rows[k] if subset else k
+            h = hessian_weight[k]
+            lo = indptr[i]
+            hi = indptr[i + 1]
+            for a in range(lo, hi):
+                ja = indices[a]
+                weighted = h * data[a]
+                gram[ja, ja] += weighted * data[a]
+                for b in range(a + 1, hi):
+                    jb = indices[b]
+                    product = weighted * data[b]
+                    # Sorted indices take the first branch only. A repeated column (a CSR
+                    # matrix not in canonical form) meets itself as the pairs (a, b) and
+                    # (b, a) of the square of its summed value: twice.
+                    if ja < jb:
+                        gram[ja, jb] += product
+                    elif jb < ja:
+                        gram[jb, ja] += product
+                    else:
+                        gram[ja, ja] += 2.0 * product
+                gram[ja, d] += weighted
+            gram[d, d] += h
+    return grams
+
+
+def csr_hessian(X, hessian_weight, rows=None):
+    """Return (Xᵀ diag(h) X, Xᵀ h, Σ h) for CSR X of shape (n, d), from its non-zeros only.
+
+    Each row adds the products of its own non-zeros to a dense (d + 1) x (d + 1) matrix, the
+    intercept's column included; no n x d array and no sparse product is formed. Row ranges
+    balanced by non-zeros run one per thread, each with its own matrix (as many as fit in
+    ``_CSR_GRAM_PARTS_BYTES``), added in range order afterwards, so the result is the same on
+    every call for a given thread count.
+
+    ``rows`` (sorted int64 indices, shape (m,)), when given, restricts every sum to those
+    rows, and ``hessian_weight`` then has shape (m,): the weights of those rows.
     """
-    if rows is not None:
-        X = X[rows]
-    root_weight = np.sqrt(hessian_weight)
-    scaled_data = X.data * np.repeat(root_weight, np.diff(X.indptr))
-    scaled = type(X)((scaled_data, X.indices, X.indptr), shape=X.shape)
-    gram = (scaled.T @ scaled).toarray()
-    cross = np.asarray(X.T @ hessian_weight).ravel()
-    return gram, cross, float(hessian_weight.sum())
+    d = X.shape[1]
+    hessian_weight = np.ascontiguousarray(hessian_weight, dtype=np.float64)
+    m = hessian_weight.shape[0]
+    gram_bytes = 8 * (d + 1) ** 2
+    n_parts = max(1, min(n_parts_for(m), _CSR_GRAM_PARTS_BYTES // gram_bytes))
+    if rows is None:
+        rows = _NO_INDICES
+        bounds = _csr_row_bounds(X.indptr, n_parts)
+    else:
+        rows = np.ascontiguousarray(rows, dtype=np.int64)
+        bounds = (m * np.arange(n_parts + 1, dtype=np.int64)) // n_parts
+    grams = _csr_gram_parts(X.data, X.indices, X.indptr, d, rows, hessian_weight, bounds,
+                            n_parts)
+    gram = grams[0]
+    for t in range(1, n_parts):
+        gram += grams[t]
+    _mirror_upper(gram)
+    return np.ascontiguousarray(gram[:d, :d]), gram[:d, d].copy(), float(gram[d, d])

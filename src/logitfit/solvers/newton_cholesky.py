@@ -93,6 +93,12 @@ _SUBSAMPLE_FAILURE_RATIO = 0.5
 _SUBSAMPLE_SHORTENED_LIMIT = 2
 
 
+def subsample_size(n_weighted: int, n_coef: int) -> int | None:
+    """Rows in a subsampled Hessian of ``n_weighted`` weighted rows, or None for exact ones."""
+    m = max(n_weighted // _MIN_SUBSAMPLE_FRACTION, _MIN_ROWS_PER_COEF * n_coef)
+    return None if m > n_weighted // _MAX_SUBSAMPLE_FRACTION else m
+
+
 def hessian_rows(sample_weight: np.ndarray, n_coef: int, seed: int = 0) -> np.ndarray | None:
     """Sorted rows for a subsampled Hessian, or None if the data are too short for one.
 
@@ -100,8 +106,8 @@ def hessian_rows(sample_weight: np.ndarray, n_coef: int, seed: int = 0) -> np.nd
     and a sample that spends its rows on them estimates it from too few of the others.
     """
     weighted = np.flatnonzero(sample_weight > 0)
-    m = max(weighted.shape[0] // _MIN_SUBSAMPLE_FRACTION, _MIN_ROWS_PER_COEF * n_coef)
-    if m > weighted.shape[0] // _MAX_SUBSAMPLE_FRACTION:
+    m = subsample_size(weighted.shape[0], n_coef)
+    if m is None:
         return None
     rng = np.random.default_rng(seed)
     return np.sort(rng.choice(weighted, size=m, replace=False)).astype(np.int64)
