@@ -1,4 +1,4 @@
-"""The benchmark workloads W1-W5, generated from fixed seeds.
+"""The benchmark workloads W1-W6, generated from fixed seeds.
 
 Every workload is an L2-penalised (C = 1) binary logistic regression with an intercept. The
 generators write X in chunks, so making W1 needs X's memory plus one chunk, never two copies.
@@ -11,6 +11,10 @@ generators write X in chunks, so making W1 needs X's memory plus one chunk, neve
 * W4, sparse: CSR, binary features whose column frequencies follow a power law (Zipf, like word
   counts in text), about 0.2 % non-zeros.
 * W5, small: scikit-learn's breast-cancer data, standardised.
+* W6, tabular one-hot (beyond the five the suite started with): CSR, 5 standard normal columns
+  and 8 categorical ones with 5 to 40 levels each, one-hot encoded, so 13 non-zeros per row
+  over 160 columns. At full size, the shape where ``solver="auto"`` takes Newton-Cholesky on sparse
+  data.
 
 Labels are drawn from a logistic model with a fixed random coefficient vector whose linear
 predictor has a standard deviation of about 2, so the classes overlap (no separation).
@@ -31,7 +35,11 @@ SIZES = {
     "W2": ((1_000_000, 100), (20_000, 20)),
     "W3": ((20_000, 2_000), (1_000, 200)),
     "W4": ((200_000, 50_000), (5_000, 2_000)),
+    "W6": (1_000_000, 20_000),
 }
+# Levels of W6's categorical columns, and its number of numeric columns.
+W6_LEVELS = (5, 8, 12, 16, 20, 24, 30, 40)
+W6_NUMERIC = 5
 W4_DENSITY = 0.002
 _CHUNK_ROWS = 65_536
 
@@ -102,8 +110,31 @@ def _sparse(n: int, d: int, density: float, seed: int) -> tuple[sp.csr_matrix, n
     return X, _labels(rng, z)
 
 
+def _one_hot(n: int, seed: int) -> tuple[sp.csr_matrix, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    numeric = rng.standard_normal((n, W6_NUMERIC))
+    # Level k of a categorical column is drawn with probability ∝ 1 / (k + 2): a few common
+    # levels and a tail of rare ones.
+    codes = []
+    offset = W6_NUMERIC
+    for levels in W6_LEVELS:
+        p = 1.0 / (np.arange(levels) + 2.0)
+        codes.append(offset + rng.choice(levels, size=n, p=p / p.sum()))
+        offset += levels
+    per_row = W6_NUMERIC + len(W6_LEVELS)
+    indices = np.column_stack([np.broadcast_to(np.arange(W6_NUMERIC), (n, W6_NUMERIC))]
+                              + [c[:, None] for c in codes]).ravel()
+    data = np.column_stack([numeric, np.ones((n, len(W6_LEVELS)))]).ravel()
+    X = sp.csr_matrix((data, indices, np.arange(0, n * per_row + 1, per_row)), shape=(n, offset))
+    beta = rng.standard_normal(offset)
+    z = X @ beta
+    z -= z.mean()
+    z *= 2.0 / z.std()
+    return X, _labels(rng, z)
+
+
 def make_workload(name: str, *, quick: bool = False) -> Workload:
-    """Return workload ``name`` ("W1", "W2", "W2-f32", "W3", "W4" or "W5")."""
+    """Return workload ``name`` ("W1", "W2", "W2-f32", "W3", "W4", "W5" or "W6")."""
     size = 1 if quick else 0
     if name in ("W1", "W2", "W2-f32"):
         key = name[:2]
@@ -133,10 +164,18 @@ def make_workload(name: str, *, quick: bool = False) -> Workload:
         X = np.ascontiguousarray(StandardScaler().fit_transform(data.data))
         return Workload(name, X, data.target.astype(np.float64),
                         "breast cancer 569 x 30 float64, standardised")
-    raise ValueError(f"unknown workload {name!r}; choose one of W1, W2, W2-f32, W3, W4, W5")
+    if name == "W6":
+        n = SIZES["W6"][size]
+        X, y = _one_hot(n, seed=SEED + 6)
+        return Workload(
+            name, X, y,
+            f"CSR {n:,} x {X.shape[1]}, {W6_NUMERIC} numeric and {len(W6_LEVELS)} one-hot "
+            f"encoded columns ({X.nnz // n} non-zeros per row)",
+        )
+    raise ValueError(f"unknown workload {name!r}; choose one of {', '.join(WORKLOADS)}")
 
 
-WORKLOADS = ("W1", "W2", "W2-f32", "W3", "W4", "W5")
+WORKLOADS = ("W1", "W2", "W2-f32", "W3", "W4", "W5", "W6")
 
 
 def save(workload: Workload, path) -> None:

@@ -123,9 +123,9 @@ def select_solver(objective) -> str:
 
     * sparse X → ``"newton-cg"``, or ``"newton-cholesky"`` when n_samples ≥ n_features,
       n_features ≤ 1000 and the first Hessian Newton-Cholesky would build (on its row
-      subsample, if the data are tall enough for one) multiplies no more pairs of non-zeros
-      than X has non-zeros: tall data with few non-zeros per row, such as a few one-hot
-      encoded columns;
+      subsample, if the data are tall enough for one) multiplies at most 4 pairs of non-zeros
+      per non-zero of X (1 pair once n_features > 255): tall data with few non-zeros per row,
+      such as a few one-hot encoded columns;
     * dense X with at least as many samples as features: n_features ≤ 1000 →
       ``"newton-cholesky"``, more features → ``"lbfgs"``;
     * dense X with fewer samples than features → ``"newton-cg"``.
@@ -153,19 +153,31 @@ def select_solver(objective) -> str:
     return "lbfgs"
 
 
+# The CSR Hessian's products per non-zero of X up to which "auto" prefers Newton-Cholesky on
+# sparse data: while the (d + 1)² matrix they are added to stays in a core's L2 cache (d up to
+# 255, 512 KiB), and beyond.
+SPARSE_HESSIAN_PAIRS_PER_NONZERO = 4.0
+SPARSE_HESSIAN_PAIRS_PER_NONZERO_OUT_OF_CACHE = 1.0
+_CACHED_GRAM_BYTES = 512 * 1024
+
+
 def _sparse_hessian_is_cheap(objective) -> bool:
     # A CSR Hessian costs nnzᵢ (nnzᵢ + 1) / 2 multiply-adds per row, scattered over a dense
-    # (d + 1)² matrix; one Newton-CG iteration costs a few passes of 2 nnz each. Timed on
-    # 1e6-row data with d from 20 to 250 and 10 to 30 non-zeros per row, Newton-Cholesky took
-    # 0.5-0.65 of Newton-CG's time, its first Hessians coming from a 1/32 row subsample; with
-    # exact Hessians of 55 pairs per row and more (2e5 x 1000 with 10 non-zeros per row, one-hot
-    # 5e5 x 500) or 4,000 pairs per row (2e5 x 300, 30 % dense) it took 1.5 to 6 times as long.
-    # Rows of zero weight enter neither sum.
+    # (d + 1)² matrix; one Newton-CG iteration costs a few passes of 2 nnz each. Timed with
+    # tol=1e-6 (Newton-Cholesky's time over Newton-CG's, against the pairs per non-zero of the
+    # first Hessian): 0.5-0.65 on 1e6-row data with d from 20 to 250, whose subsampled first
+    # Hessians multiply 0.5 to 1 pair per non-zero; 0.58 at 0.8 (d = 50); 0.3-0.8 at 7
+    # (d = 160, 2e4 to 3e5 rows, exact Hessians); 1.55 at 16 (d = 100); 2.2 at 11 (d = 400);
+    # 1.5-2 at 5.5 with d = 500 and 1000, whose matrices no longer fit in L2. Rows of zero
+    # weight enter neither sum.
     from .newton_cholesky import subsample_size  # imports this module
 
     row_nnz = np.diff(objective.X.indptr)[objective.sample_weight > 0].astype(np.float64)
     if row_nnz.shape[0] == 0:
         return False
     rows = subsample_size(row_nnz.shape[0], objective.n_coef) or row_nnz.shape[0]
-    pairs_per_row = float(np.mean(row_nnz * (row_nnz + 1.0))) / 2.0
-    return rows * pairs_per_row <= row_nnz.sum()
+    pairs = rows * float(np.mean(row_nnz * (row_nnz + 1.0))) / 2.0
+    in_cache = 8 * (objective.n_features + 1) ** 2 <= _CACHED_GRAM_BYTES
+    budget = (SPARSE_HESSIAN_PAIRS_PER_NONZERO if in_cache
+              else SPARSE_HESSIAN_PAIRS_PER_NONZERO_OUT_OF_CACHE)
+    return pairs <= budget * row_nnz.sum()
