@@ -10,6 +10,7 @@ Each public function here makes exactly one pass over X and returns sums over ro
 * ``*_linear_predictor``: z = X w + b, accumulated in float64 whatever the dtype of X.
 * ``dense_hessian``: Xᵀ diag(h) X in row blocks through BLAS ``syrk`` (symmetric rank-k update),
   so the n x d matrix diag(√h) X never exists: only one cache-sized block of it at a time.
+* ``csr_hessian``: the same for CSR X, from the products of each row's own non-zeros.
 
 Rows are split into ``n_parts`` contiguous ranges (one per thread, balanced by non-zeros for
 CSR). Each range accumulates into its own float64 row of partial sums, and the partial sums are
