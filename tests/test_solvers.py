@@ -177,7 +177,10 @@ def test_armijo_rejects_an_ascent_direction(problem):
 def test_auto_rule_follows_the_shape_and_sparsity():
     tall = BCEObjective(np.zeros((50, 5)), np.zeros(50))
     wide = BCEObjective(np.zeros((5, 50)), np.zeros(5))
-    sparse_problem = BCEObjective(make_classification_data(20, 3, density=0.5)[0], np.zeros(20))
+    # Sparse: Newton-CG unless the CSR Hessian is cheap (here, 1.5 non-zeros per row of 3).
+    few_per_row = BCEObjective(make_classification_data(20, 3, density=0.5)[0], np.zeros(20))
+    many_per_row = BCEObjective(make_classification_data(40, 20, density=1.0)[0], np.zeros(40))
     assert select_solver(tall) == "newton-cholesky"
     assert select_solver(wide) == "newton-cg"
-    assert select_solver(sparse_problem) == "newton-cg"
+    assert select_solver(few_per_row) == "newton-cholesky"
+    assert select_solver(many_per_row) == "newton-cg"
