@@ -163,19 +163,19 @@ def _csr_with_row_lengths(lengths, n_features, seed=0):
 
 def test_auto_rule_on_sparse_data_weighs_the_hessian_against_the_non_zeros():
     # 3,000 rows are too few for a subsample: exact Hessians, (k + 1) / 2 pairs per non-zero
-    # with k non-zeros in every row. With 20 features (a matrix that stays in cache) up to 4
-    # pairs, so k = 7 takes Newton-Cholesky and k = 8 Newton-CG; with 300 features up to 1.
+    # with k non-zeros in every row. With 20 features (a matrix that stays in cache) up to 8
+    # pairs, so k = 15 takes Newton-Cholesky and k = 16 Newton-CG; with 300 features up to 1.
     n = 3000
-    for d, cheapest, dearest in ((20, 7, 8), (300, 1, 2)):
+    for d, cheapest, dearest in ((20, 15, 16), (300, 1, 2)):
         cheap = BCEObjective(_csr_with_row_lengths(np.full(n, cheapest), d), np.zeros(n))
         assert select_solver(cheap) == "newton-cholesky"
         dear = BCEObjective(_csr_with_row_lengths(np.full(n, dearest), d), np.zeros(n))
         assert select_solver(dear) == "newton-cg"
     # Rows of zero weight count neither in the Hessian nor in the non-zeros: the 30,000 rows
-    # left have 12 non-zeros each and are too few for a subsample, so the Hessian would be
-    # exact (6.5 pairs per non-zero). With every row weighted, 90,000 rows allow a subsample
-    # of 6,300 (300 per coefficient), 26.7 pairs a row on average: 0.4 per non-zero.
-    lengths = np.r_[np.full(60_000, 1), np.full(30_000, 12)]
+    # left have 20 non-zeros each and are too few for a subsample, so the Hessian would be
+    # exact (10.5 pairs per non-zero). With every row weighted, 90,000 rows allow a subsample
+    # of 6,300 (300 per coefficient), 70.7 pairs a row on average: 0.7 per non-zero.
+    lengths = np.r_[np.full(60_000, 1), np.full(30_000, 20)]
     weight = np.r_[np.zeros(60_000), np.ones(30_000)]
     X = _csr_with_row_lengths(lengths, 20)
     assert select_solver(BCEObjective(X, np.zeros(X.shape[0]), weight)) == "newton-cg"

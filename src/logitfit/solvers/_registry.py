@@ -123,7 +123,7 @@ def select_solver(objective) -> str:
 
     * sparse X → ``"newton-cg"``, or ``"newton-cholesky"`` when n_samples ≥ n_features,
       n_features ≤ 1000 and the first Hessian Newton-Cholesky would build (on its row
-      subsample, if the data are tall enough for one) multiplies at most 4 pairs of non-zeros
+      subsample, if the data are tall enough for one) multiplies at most 8 pairs of non-zeros
       per non-zero of X (1 pair once n_features > 255): tall data with few non-zeros per row,
       such as a few one-hot encoded columns;
     * dense X with at least as many samples as features: n_features ≤ 1000 →
@@ -156,7 +156,7 @@ def select_solver(objective) -> str:
 # The CSR Hessian's products per non-zero of X up to which "auto" prefers Newton-Cholesky on
 # sparse data: while the (d + 1)² matrix they are added to stays in a core's L2 cache (d up to
 # 255, 512 KiB), and beyond.
-SPARSE_HESSIAN_PAIRS_PER_NONZERO = 4.0
+SPARSE_HESSIAN_PAIRS_PER_NONZERO = 8.0
 SPARSE_HESSIAN_PAIRS_PER_NONZERO_OUT_OF_CACHE = 1.0
 _CACHED_GRAM_BYTES = 512 * 1024
 
@@ -166,10 +166,10 @@ def _sparse_hessian_is_cheap(objective) -> bool:
     # (d + 1)² matrix; one Newton-CG iteration costs a few passes of 2 nnz each. Timed with
     # tol=1e-6 (Newton-Cholesky's time over Newton-CG's, against the pairs per non-zero of the
     # first Hessian): 0.5-0.65 on 1e6-row data with d from 20 to 250, whose subsampled first
-    # Hessians multiply 0.5 to 1 pair per non-zero; 0.58 at 0.8 (d = 50); 0.3-0.8 at 7
-    # (d = 160, 2e4 to 3e5 rows, exact Hessians); 1.55 at 16 (d = 100); 2.2 at 11 (d = 400);
-    # 1.5-2 at 5.5 with d = 500 and 1000, whose matrices no longer fit in L2. Rows of zero
-    # weight enter neither sum.
+    # Hessians multiply 0.5 to 1 pair per non-zero; 0.58 at 0.8 (d = 50); 0.3, 0.64 and 0.76
+    # at 7 (one-hot d = 160 with 2e4, 1e5 and 3e5 rows, exact Hessians); 1.55 at 16 (d = 100);
+    # 2.2 at 11 (d = 400); 1.5-2 at 5.5 with d = 500 and 1000, whose matrices no longer fit
+    # in L2. Rows of zero weight enter neither sum.
     from .newton_cholesky import subsample_size  # imports this module
 
     row_nnz = np.diff(objective.X.indptr)[objective.sample_weight > 0].astype(np.float64)
