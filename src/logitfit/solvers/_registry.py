@@ -154,8 +154,8 @@ def select_solver(objective) -> str:
 
 
 # The CSR Hessian's products per non-zero of X up to which "auto" prefers Newton-Cholesky on
-# sparse data: while the (d + 1)² matrix they are added to stays in a core's L2 cache (d up to
-# 255, 512 KiB), and beyond.
+# sparse data: the first while the (d + 1)² matrix they are added to stays in a core's L2
+# cache (d up to 255: 512 KiB), the second for larger d, where each product is a cache miss.
 SPARSE_HESSIAN_PAIRS_PER_NONZERO = 8.0
 SPARSE_HESSIAN_PAIRS_PER_NONZERO_OUT_OF_CACHE = 1.0
 _CACHED_GRAM_BYTES = 512 * 1024
