@@ -136,6 +136,36 @@ def test_newton_cholesky_converges_when_most_rows_have_weight_zero():
                                rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("penalty", [None, "l2"])
+def test_a_singular_subsampled_hessian_hands_over_to_exact_hessians(penalty):
+    # A rare column (a one-hot level seen in 6 rows) whose rows all fall outside the Hessian
+    # subsample: the subsampled Hessian has no curvature for it, singular without a penalty.
+    # The solver then uses exact Hessians, with no SingularHessianWarning (the data are
+    # neither collinear nor separable), and moves that coefficient too.
+    import warnings
+
+    rng = np.random.default_rng(23)
+    n, d = 100_000, 10
+    subset = hessian_rows(np.ones(n), d + 1)
+    assert subset is not None
+    rare_rows = rng.choice(np.setdiff1d(np.arange(n), subset), 6, replace=False)
+    X = _csr_with_row_lengths(rng.integers(1, 4, n), d - 1, seed=5)
+    X.data = rng.normal(size=X.nnz)
+    rare = sp.csr_matrix((np.ones(6), (rare_rows, np.zeros(6, dtype=int))), shape=(n, 1))
+    X = sp.hstack([X, rare], format="csr")
+    y = (rng.random(n) < 1 / (1 + np.exp(-(X @ rng.normal(size=d))))).astype(float)
+    y[rare_rows[:3]] = 1.0
+    y[rare_rows[3:]] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LogisticRegression(penalty=penalty, tol=1e-10).fit(X, y)
+    assert model.solver_ == "newton-cholesky" and model.converged_
+    reference = SkLogisticRegression(C=np.inf if penalty is None else 1.0,
+                                     solver="newton-cholesky", tol=1e-12, max_iter=100).fit(X, y)
+    assert abs(reference.coef_[0, -1]) > 0.02
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-6, atol=1e-8)
+
+
 def test_refresh_ratio_is_validated(tall):
     X, y, _ = tall
     objective = BCEObjective(X[:100], y[:100])
@@ -180,6 +210,13 @@ def test_auto_rule_on_sparse_data_weighs_the_hessian_against_the_non_zeros():
     X = _csr_with_row_lengths(lengths, 20)
     assert select_solver(BCEObjective(X, np.zeros(X.shape[0]), weight)) == "newton-cg"
     assert select_solver(BCEObjective(X, np.zeros(X.shape[0]))) == "newton-cholesky"
+    # Subsampled Hessians come only with Hessian reuse, from n_samples·n_coef >= 1e6 on: 19
+    # non-zeros in each row of 19 columns cost 10 pairs per non-zero in an exact Hessian,
+    # 1 in the 6,000-row subsample that 60,000 rows (1.2e6) get; 48,000 rows (9.6e5) get none.
+    assert select_solver(BCEObjective(_csr_with_row_lengths(np.full(60_000, 19), 19),
+                                      np.zeros(60_000))) == "newton-cholesky"
+    assert select_solver(BCEObjective(_csr_with_row_lengths(np.full(48_000, 19), 19),
+                                      np.zeros(48_000))) == "newton-cg"
     # More than 1000 features, or fewer rows than features: Newton-CG whatever the density.
     wide = _csr_with_row_lengths(np.full(3000, 1), 1001)
     assert select_solver(BCEObjective(wide, np.zeros(3000))) == "newton-cg"

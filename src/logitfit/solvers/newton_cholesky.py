@@ -6,7 +6,7 @@ larger than n_features this converges quadratically in a handful of passes.
 
 Reused and subsampled Hessians. On large data one Hessian costs n·d² multiply-adds, several
 loss+gradient passes (n·d each). Near the optimum the Hessian hardly changes, so by default
-(``hessian_reuse=None``: when n_coef >= 64 and n_samples·n_coef >= 10⁶) the solver keeps the
+(``hessian_reuse=None``: when n_coef >= 8 and n_samples·n_coef >= 10⁶) the solver keeps the
 Cholesky factor of the last Hessian it formed and steps along d = -H_k⁻¹ ∇f(θ), with H_k from
 an earlier iterate and the exact gradient: the chord Newton method, which converges to the
 exact optimum, linearly with rate ‖I - H_k⁻¹ ∇²f(θ*)‖, small once θ_k is close. A new Hessian
@@ -16,7 +16,8 @@ m = max(n_samples / 32, 300 n_coef) rows (used when m <= n_samples / 8), scaled 
 relative error is about √(n_coef / m) <= 6 %, at m / n_samples of the cost. With exact
 gradients that changes only the linear rate, never the optimum. If a full step with a fresh
 subsampled Hessian does not halve the gradient, or a second one has to be shortened, exact
-Hessians take over. Rows of weight 0 are never in the subset.
+Hessians take over, as they do when a subsampled Hessian is singular (a column whose few
+non-zeros all fell outside the subset). Rows of weight 0 are never in the subset.
 
 When H is singular to working precision (collinear features or separable classes without a
 penalty) the Cholesky factorisation fails; the step then comes from a least-squares solve,
@@ -99,6 +100,11 @@ def subsample_size(n_weighted: int, n_coef: int) -> int | None:
     return None if m > n_weighted // _MAX_SUBSAMPLE_FRACTION else m
 
 
+def reuses_hessians(n_samples: int, n_coef: int) -> bool:
+    """Whether ``hessian_reuse=None`` turns reuse (and with it subsampling) on."""
+    return n_coef >= _REUSE_MIN_COEF and n_samples * n_coef >= _REUSE_MIN_SIZE
+
+
 def hessian_rows(sample_weight: np.ndarray, n_coef: int, seed: int = 0) -> np.ndarray | None:
     """Sorted rows for a subsampled Hessian, or None if the data are too short for one.
 
@@ -132,7 +138,7 @@ def solve(
     ----------
     hessian_reuse : bool or None, default=None
         Keep a Hessian's factorisation while steps with it make progress (see the module
-        docstring). None decides by size: on when n_coef >= 64 and n_samples·n_coef >= 10⁶.
+        docstring). None decides by size: on when n_coef >= 8 and n_samples·n_coef >= 10⁶.
         False forms a new Hessian at every iteration (the classical method).
     refresh_ratio : float, default=0.1
         With reuse, form a new Hessian when the last step reduced the gradient's max-norm by
@@ -143,8 +149,7 @@ def solve(
     if not 0.0 < refresh_ratio < 1.0:
         raise ValueError(f"refresh_ratio must be in (0, 1), got {refresh_ratio!r}.")
     if hessian_reuse is None:
-        hessian_reuse = (objective.n_coef >= _REUSE_MIN_COEF
-                         and objective.n_samples * objective.n_coef >= _REUSE_MIN_SIZE)
+        hessian_reuse = reuses_hessians(objective.n_samples, objective.n_coef)
 
     if not hessian_reuse:
         def direction_rule(coef, value, grad, previous_step):
@@ -175,6 +180,12 @@ def solve(
         if stale:
             hessian = objective.hessian(coef, state["rows"])
             state["factor"] = cholesky_factor(hessian)
+            if state["factor"] is None and state["rows"] is not None:
+                # The subset may miss every non-zero of a rare column, whose curvature is
+                # then the penalty's alone (none without one): exact Hessians from now on.
+                state["rows"] = None
+                hessian = objective.hessian(coef)
+                state["factor"] = cholesky_factor(hessian)
             if state["factor"] is None:
                 # Singular: newton_direction warns and takes the least-squares step; the next
                 # iteration forms a new Hessian again.
