@@ -220,6 +220,34 @@ def test_train_matches_scikit_learn_on_the_same_encoding(work, trained):
     assert trained["converged"] and trained["target"]["classes"] == ["no", "yes"]
 
 
+def test_a_column_with_many_categories_trains_and_predicts_on_a_sparse_design(tmp_path):
+    # 400 postcodes: the command encodes them as a CSR matrix (3 non-zeros a row) instead of a
+    # dense one; the fit, the stored model and its predictions are those of the dense dummies.
+    rng = np.random.default_rng(12)
+    n = 3000
+    df = pd.DataFrame({"x": rng.normal(size=n),
+                       "postcode": [f"p{k:03d}" for k in rng.integers(0, 400, n)],
+                       "member": rng.random(n) < 0.3})
+    effect = rng.normal(size=400)
+    z = df.x + effect[df.postcode.str[1:].astype(int)] - 0.5 * df.member
+    df["bought"] = np.where(rng.random(n) < 1 / (1 + np.exp(-z)), "yes", "no")
+    df.to_csv(tmp_path / "shops.csv", index=False)
+    trained = json.loads(ok(invoke(tmp_path, ["train", "shops.csv", "--target", "bought",
+                                              "--tol", "1e-10", "--out", "m.json",
+                                              "--json", "--quiet"])))
+    dummies = pd.get_dummies(df[["x", "postcode", "member"]], columns=["postcode"],
+                             drop_first=True, prefix_sep="=").astype(float)
+    dummies = dummies[list(trained["coef"])]
+    y = (df.bought == "yes").astype(int)
+    reference = SkLogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-12,
+                                     max_iter=100).fit(dummies, y)
+    np.testing.assert_allclose(list(trained["coef"].values()), reference.coef_.ravel(),
+                               rtol=1e-6, atol=1e-8)
+    proba = read_csv_output(invoke(tmp_path, ["predict", "m.json", "shops.csv", "--proba"]))
+    np.testing.assert_allclose(proba["probability_yes"],
+                               reference.predict_proba(dummies)[:, 1], rtol=1e-6, atol=1e-9)
+
+
 def test_predict_probabilities_and_labels(work, runs):
     _, df = work
     reference = reference_model(df).predict_proba(design(df))[:, 1]

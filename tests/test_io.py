@@ -139,6 +139,60 @@ def test_encoding_matches_pandas_dummies_and_standard_scaler(frame):
     np.testing.assert_array_equal(again.transform(data), pre.transform(data))
 
 
+def _wide_frame(n=1200, levels=400, seed=8):
+    rng = np.random.default_rng(seed)
+    frame = pd.DataFrame({
+        "a": rng.normal(size=n),
+        "zip": [f"z{k:03d}" for k in rng.integers(0, levels, n)],
+        "flag": rng.random(n) < 0.5,
+    })
+    frame.loc[::7, "a"] = 0.0  # zeros of a numeric column are not stored
+    return frame
+
+
+def test_many_one_hot_features_are_encoded_sparse(frame):
+    # 3 input columns giving ~380 features: a CSR matrix with at most 3 non-zeros a row,
+    # equal to pandas' dummies; standardised as StandardScaler(with_mean=False) would.
+    wide = _wide_frame()
+    data = _dataset(wide)
+    pre, X = Preprocessor.fit_transform(data, ["a", "zip", "flag"])
+    assert pre.encodes_sparse and sp.issparse(X) and X.has_sorted_indices
+    reference = pd.get_dummies(wide, columns=["zip"], drop_first=True,
+                               prefix_sep="=").astype(float)[pre.feature_names]
+    np.testing.assert_array_equal(X.toarray(), reference.to_numpy())
+    assert X.nnz == np.count_nonzero(reference.to_numpy())
+    np.testing.assert_array_equal(pre.transform(data).toarray(), X.toarray())
+    pre, X_scaled = Preprocessor.fit_transform(data, ["a", "zip", "flag"], standardize=True)
+    expected = StandardScaler(with_mean=False).fit_transform(reference.to_numpy())
+    np.testing.assert_allclose(X_scaled.toarray(), expected, rtol=1e-12, atol=1e-15)
+    assert not np.any(pre.center)
+    again = Preprocessor.from_dict(pre.to_dict())
+    np.testing.assert_allclose(again.transform(data).toarray(), expected, rtol=1e-12,
+                               atol=1e-15)
+    # The same checks as the dense encoding: an unseen category is an error.
+    unseen = wide.head(3).assign(zip=["z999", "z000", "z001"])
+    with pytest.raises(InputError, match="'z999', which was not in the training data"):
+        pre.transform(_dataset(unseen))
+    # Few features, or many input columns for them, stay dense.
+    assert not Preprocessor.fit(_dataset(frame), ["a", "b", "city", "flag"]).encodes_sparse
+    many = pd.concat([wide] + [wide[["a"]].add_suffix(str(k)) for k in range(60)], axis=1)
+    assert not Preprocessor.fit(_dataset(many), list(many.columns)).encodes_sparse
+
+
+def test_a_model_standardised_dense_stays_dense():
+    # A model whose stored standardisation centres its features was trained on the dense
+    # encoding: new data keep that encoding whatever its width, so the centring applies.
+    wide = _wide_frame()
+    data = _dataset(wide)
+    pre, X = Preprocessor.fit_transform(data, ["a", "zip", "flag"], standardize=True)
+    pre.center = np.full(len(pre.feature_names), 0.25)
+    assert not pre.encodes_sparse
+    X_dense = pre.transform(data)
+    assert isinstance(X_dense, np.ndarray)
+    np.testing.assert_allclose(X_dense, X.toarray() - 0.25 / pre.scale, rtol=1e-12,
+                               atol=1e-12)
+
+
 @pytest.mark.parametrize("rule", ["mean", "median", "zero"])
 def test_imputation_uses_training_statistics(frame, rule):
     train = frame.copy()
