@@ -151,8 +151,10 @@ def _wide_frame(n=1200, levels=400, seed=8):
 
 
 def test_many_one_hot_features_are_encoded_sparse(frame):
-    # 3 input columns giving ~380 features: a CSR matrix with at most 3 non-zeros a row,
-    # equal to pandas' dummies; standardised as StandardScaler(with_mean=False) would.
+    # 3 input columns giving ~380 features: a CSR matrix equal to pandas' dummies, which
+    # stores the numeric and boolean columns in every row (zeros too) and each row's dummy.
+    # Standardised, only those stored columns are centred: the dummies are scaled as
+    # StandardScaler(with_mean=False) would, the others as StandardScaler().
     wide = _wide_frame()
     data = _dataset(wide)
     pre, X = Preprocessor.fit_transform(data, ["a", "zip", "flag"])
@@ -160,15 +162,22 @@ def test_many_one_hot_features_are_encoded_sparse(frame):
     reference = pd.get_dummies(wide, columns=["zip"], drop_first=True,
                                prefix_sep="=").astype(float)[pre.feature_names]
     np.testing.assert_array_equal(X.toarray(), reference.to_numpy())
-    assert X.nnz == np.count_nonzero(reference.to_numpy())
+    assert X.nnz == 2 * len(wide) + np.count_nonzero(wide.zip != min(wide.zip))
     np.testing.assert_array_equal(pre.transform(data).toarray(), X.toarray())
     pre, X_scaled = Preprocessor.fit_transform(data, ["a", "zip", "flag"], standardize=True)
-    expected = StandardScaler(with_mean=False).fit_transform(reference.to_numpy())
-    np.testing.assert_allclose(X_scaled.toarray(), expected, rtol=1e-12, atol=1e-15)
-    assert not np.any(pre.center)
+    dense = ["a", "flag"]
+    dummies = [name for name in pre.feature_names if name not in dense]
+    expected = reference.copy()
+    expected[dense] = StandardScaler().fit_transform(reference[dense])
+    expected[dummies] = StandardScaler(with_mean=False).fit_transform(reference[dummies])
+    np.testing.assert_allclose(X_scaled.toarray(), expected.to_numpy(), rtol=1e-12,
+                               atol=1e-14)
+    dummy = np.isin(pre.feature_names, dummies)
+    assert not np.any(pre.center[dummy]) and np.all(pre.center[~dummy] != 0)
     again = Preprocessor.from_dict(pre.to_dict())
-    np.testing.assert_allclose(again.transform(data).toarray(), expected, rtol=1e-12,
-                               atol=1e-15)
+    assert again.encodes_sparse
+    np.testing.assert_allclose(again.transform(data).toarray(), expected.to_numpy(),
+                               rtol=1e-12, atol=1e-14)
     # The same checks as the dense encoding: an unseen category is an error.
     unseen = wide.head(3).assign(zip=["z999", "z000", "z001"])
     with pytest.raises(InputError, match="'z999', which was not in the training data"):
@@ -179,18 +188,44 @@ def test_many_one_hot_features_are_encoded_sparse(frame):
     assert not Preprocessor.fit(_dataset(many), list(many.columns)).encodes_sparse
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_standardising_is_accurate_for_tiny_spreads_and_constant_columns(sparse):
+    # A spread of 1e-9 of the mean (timestamps, 1e6 ± 1e-3) keeps its standard deviation;
+    # a constant column keeps scale 1 instead of rounding noise. LibSVM data (sparse) are
+    # scaled only, with the standard deviation about the mean all the same.
+    from logitfit._io import Dataset
+
+    rng = np.random.default_rng(2)
+    n = 5000
+    values = np.column_stack([1e6 + 1e-3 * rng.normal(size=n), np.full(n, 3.3),
+                              1.7e9 + 1e3 * rng.normal(size=n)])
+    names = ["fine", "constant", "stamp"]
+    if sparse:
+        data = Dataset(matrix=sp.csr_matrix(values), matrix_names=names,
+                       label=np.zeros(n))
+    else:
+        data = _dataset(pd.DataFrame(values, columns=names))
+    pre, X = Preprocessor.fit_transform(data, names, standardize=True)
+    np.testing.assert_allclose(pre.scale, [values[:, 0].std(), 1.0, values[:, 2].std()],
+                               rtol=1e-9)
+    X = X.toarray() if sparse else X
+    expected_center = np.zeros(3) if sparse else values.mean(axis=0)
+    np.testing.assert_allclose(pre.center, expected_center, rtol=1e-12)
+    np.testing.assert_allclose(X, (values - pre.center) / pre.scale, rtol=1e-12, atol=1e-12)
+
+
 def test_a_model_standardised_dense_stays_dense():
     # A model whose stored standardisation centres its features was trained on the dense
     # encoding: new data keep that encoding whatever its width, so the centring applies.
     wide = _wide_frame()
     data = _dataset(wide)
-    pre, X = Preprocessor.fit_transform(data, ["a", "zip", "flag"], standardize=True)
+    raw = Preprocessor.fit_transform(data, ["a", "zip", "flag"])[1].toarray()
+    pre = Preprocessor.fit(data, ["a", "zip", "flag"], standardize=True)
     pre.center = np.full(len(pre.feature_names), 0.25)
     assert not pre.encodes_sparse
     X_dense = pre.transform(data)
     assert isinstance(X_dense, np.ndarray)
-    np.testing.assert_allclose(X_dense, X.toarray() - 0.25 / pre.scale, rtol=1e-12,
-                               atol=1e-12)
+    np.testing.assert_allclose(X_dense, (raw - 0.25) / pre.scale, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("rule", ["mean", "median", "zero"])

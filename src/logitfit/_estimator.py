@@ -338,8 +338,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                           SeparationWarning, stacklevel=2)
         elif not result.converged:
             l1 = objective.l1_strength > 0.0
-            if result.best_iteration is not None:
-                # Fixed steps made the objective rise: the step size is the problem.
+            if result.best_iteration is not None and options.get("learning_rate") is not None:
+                # Fixed steps made the objective rise: the step size is the problem. (With a
+                # line search the objective rises only by rounding noise near the optimum,
+                # which the general message below covers.)
                 message = (f"solver {solver!r} did not reach tol={self.tol:g}: "
                            f"{result.message}. Use a smaller learning_rate, or none (a line "
                            "search then chooses each step).")

@@ -16,10 +16,12 @@ Missing values (nulls, or NaN in float columns) are an error unless an imputatio
 given: ``mean``, ``median`` or ``zero`` for numeric and boolean columns, the most frequent
 category for string columns. Fill values are computed on the training data and stored, so new
 data is filled with the training statistics. ``standardize`` centres and scales every encoded
-column with the training mean and standard deviation (constant columns keep scale 1); sparse
-data is only divided by the standard deviation, since centring would make it dense. Sparse are
-LibSVM data, and column data with many one-hot features (at least 256, and at least 8 per input
-column), which are encoded as a CSR matrix.
+column with the training mean and standard deviation (constant columns keep scale 1). Sparse
+designs are LibSVM data, and column data with many one-hot features (at least 256, and at least
+8 per input column), which are encoded as a CSR matrix. Their sparse columns (every LibSVM
+column, the one-hot dummies) are only divided by the standard deviation, since centring would
+make them dense; the numeric and boolean columns of column data are stored for every row and
+are centred as well.
 In LibSVM data the absent entries are zeros and a missing value is an explicit ``nan``; its
 mean and median are those of every row, the zeros included. Feature columns the model does not
 use are ignored, as extra columns of column data are.
@@ -107,14 +109,21 @@ class Preprocessor:
     def encodes_sparse(self) -> bool:
         """Whether column data encode to a CSR matrix (many one-hot features, few per row).
 
-        Never for a model standardised with centring, which only a dense matrix can keep:
-        such a model was trained on a dense encoding.
+        Never for a model whose standardisation centres one-hot dummies, which only a dense
+        matrix can keep: such a model was trained on the dense encoding.
         """
-        if self.sparse or (self.center is not None and np.any(self.center != 0.0)):
+        if self.sparse:
+            return False
+        if self.center is not None and np.any(self.center[self._dummies()] != 0.0):
             return False
         width = len(self.feature_names)
         return (width >= _SPARSE_MIN_FEATURES
                 and width >= _SPARSE_MIN_FEATURES_PER_COLUMN * len(self.columns))
+
+    def _dummies(self) -> np.ndarray:
+        # Which features are one-hot dummies, shape (n_features,) bool.
+        return np.concatenate([np.full(len(c.feature_names), c.kind == "categorical")
+                               for c in self.columns] or [np.zeros(0, dtype=bool)])
 
     # ------------------------------------------------------------------ fitting
     @classmethod
@@ -194,7 +203,12 @@ class Preprocessor:
         if data.matrix is None:
             X = pre.transform(data)
         if standardize:
-            pre.center, pre.scale = _moments(X)
+            # Centred: every column of a dense design; in a sparse one only the columns stored
+            # for every row (numeric and boolean columns of column data).
+            centred = (np.ones(X.shape[1], dtype=bool) if not sp.issparse(X)
+                       else np.zeros(X.shape[1], dtype=bool) if pre.sparse
+                       else ~pre._dummies())
+            pre.center, pre.scale = _moments(X, centred)
             X = pre._standardize(X)
         return pre, X
 
@@ -231,20 +245,23 @@ class Preprocessor:
         return X if self.scale is None else self._standardize(X)
 
     def _encode_sparse(self, data: Dataset) -> sp.csr_matrix:
-        # The non-zeros of each input column: its numbers, or a 1 at its category's dummy.
+        # A 1 at each row's dummy (none for the reference level), and the numbers of numeric
+        # and boolean columns in every row, zeros included, so that standardising can centre
+        # them (_standardize).
         rows, features, values = [], [], []
         offset = 0
+        every_row = np.arange(data.n_rows)
         for column in self.columns:
             x = _column_values(data.table.column(column.name), column)
             if column.kind == "categorical":
                 hit = np.flatnonzero(x > 0)
+                rows.append(hit)
                 features.append(offset + x[hit] - 1)
                 values.append(np.ones(hit.shape[0]))
             else:
-                hit = np.flatnonzero(x != 0.0)
-                features.append(np.full(hit.shape[0], offset))
-                values.append(x[hit])
-            rows.append(hit)
+                rows.append(every_row)
+                features.append(np.full(data.n_rows, offset))
+                values.append(x)
             offset += len(column.feature_names)
         X = sp.coo_matrix((np.concatenate(values), (np.concatenate(rows),
                                                     np.concatenate(features))),
@@ -271,9 +288,14 @@ class Preprocessor:
         return X
 
     def _standardize(self, X):
+        # In place: X is this object's own fresh array. A sparse X has a non-zero centre only
+        # on columns it stores for every row (see _encode_sparse), so shifting the stored
+        # entries shifts the whole column.
         if sp.issparse(X):
-            return (X @ sp.diags(1.0 / self.scale)).tocsr()
-        X -= self.center  # in place: X is this object's own fresh array
+            X.data -= self.center[X.indices]
+            X.data /= self.scale[X.indices]
+            return X
+        X -= self.center
         X /= self.scale
         return X
 
@@ -588,17 +610,50 @@ def _sparse_medians(values: np.ndarray, columns: np.ndarray, present: np.ndarray
     return 0.5 * (at((present - 1) // 2) + at(present // 2))
 
 
-def _moments(X) -> tuple[np.ndarray, np.ndarray]:
+# Rows per block when the moments of a dense design are summed (no n x d temporary).
+_MOMENT_BLOCK_ROWS = 65_536
+
+
+def _moments(X, centred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Centre and scale of each column of the design, shape (n_features,) each.
+
+    The centre is the column's mean where ``centred`` is true and 0 elsewhere; the scale is
+    its standard deviation about the mean (as StandardScaler's, with or without centring), or
+    1 for a column that is constant to rounding. Two passes: the mean, corrected by the mean
+    of the deviations from it, then the squared deviations, so that a column whose spread is
+    tiny against its mean (timestamps, 1e6 ± 1e-3) keeps an accurate scale.
+    """
+    n, d = X.shape
     if sp.issparse(X):
-        mean = np.asarray(X.mean(axis=0)).ravel()
-        var = np.asarray(X.multiply(X).mean(axis=0)).ravel() - mean**2
-        center = np.zeros(X.shape[1])  # no centring: it would make the matrix dense
-        scale = np.sqrt(np.maximum(var, 0.0))  # as StandardScaler(with_mean=False)
+        columns, values = X.indices, X.data
+        absent = n - np.bincount(columns, minlength=d)
+
+        def column_sums(weights):
+            return np.bincount(columns, weights=weights, minlength=d)
+
+        rough = column_sums(values) / n
+        # The absent entries are zeros: each deviates from the mean by -mean.
+        mean = rough + (column_sums(values - rough[columns]) - absent * rough) / n
+        deviations = values - mean[columns]
+        variance = (column_sums(deviations * deviations) + absent * mean**2) / n
+        mean_square = column_sums(values * values) / n
     else:
-        center = X.mean(axis=0)
-        scale = X.std(axis=0)
-    scale[~(scale > 0)] = 1.0
-    return center, scale
+        def column_sums(transform):
+            total = np.zeros(d)
+            for start in range(0, n, _MOMENT_BLOCK_ROWS):
+                total += transform(X[start:start + _MOMENT_BLOCK_ROWS]).sum(axis=0)
+            return total
+
+        rough = column_sums(lambda block: block) / n
+        mean = rough + column_sums(lambda block: block - rough) / n
+        variance = column_sums(lambda block: (block - mean) ** 2) / n
+        mean_square = column_sums(lambda block: block * block) / n
+    scale = np.sqrt(variance)
+    # Rounding leaves a constant column a spread of a few units in the last place of its
+    # values; n ε of their root mean square bounds what the sums above can resolve.
+    constant = ~(scale > n * np.finfo(np.float64).eps * np.sqrt(mean_square))
+    scale[constant] = 1.0
+    return np.where(centred, mean, 0.0), scale
 
 
 # ---------------------------------------------------------------------- the target
