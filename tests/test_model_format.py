@@ -98,6 +98,13 @@ def _damage(tmp_path, fitted, change):
     (lambda d: d["features"]["preprocessing"]["columns"][0].update(kind="pickle"),
      "kind"),
     (lambda d: d.update(covariance=[[1.0, 2.0]]), "covariance has shape"),
+    # The covariance's entries are checked outside jsonschema (fast), as precisely.
+    (lambda d: d.update(covariance=[[0.5] * 3, [0.5, "x", 0.5], [0.5] * 3]),
+     r"at covariance/1/1: 'x' is not of type 'number', 'null'"),
+    (lambda d: d.update(covariance=[[0.5] * 3, [0.5] * 3, [0.5, 0.5, True]]),
+     r"at covariance/2/2: True is not of type 'number', 'null'"),
+    (lambda d: d.update(covariance=[[0.5] * 3, "row", [0.5] * 3]), "at covariance"),
+    (lambda d: d.update(covariance={"a": 1}), "at covariance"),
     (lambda d: d.update(format="something"), "not a logitfit model"),
     (lambda d: d.update(intercept=float("inf")), "intercept are not all finite"),
     # Options: the estimator's own rules, each naming the option at fault.
