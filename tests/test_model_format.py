@@ -20,6 +20,7 @@ from logitfit._model_format import (
     model_document,
     read_model,
     schema,
+    write_model,
 )
 from logitfit._preprocess import Target
 from logitfit.cli import main
@@ -54,6 +55,20 @@ def test_written_file_validates_against_the_shipped_schema(tmp_path, fitted):
     assert document["format_version"] == FORMAT_VERSION == 2
     assert document["logitfit_version"] == logitfit.__version__
     assert document["target"]["classes"] == ["benign", "malignant"]
+
+
+def test_covariance_rows_are_written_one_per_line_and_read_back_exactly(tmp_path, fitted):
+    model, X = fitted
+    k = X.shape[1] + 1
+    covariance = np.random.default_rng(3).normal(size=(k, k)) * np.logspace(-12, 3, k)
+    covariance = covariance + covariance.T
+    path = tmp_path / "m.json"
+    write_model(model_document(model, covariance=covariance), path)
+    text = path.read_text()
+    rows = [line for line in text.splitlines() if line.startswith("  [")]
+    assert len(rows) == k
+    jsonschema.validate(json.loads(text), schema())
+    np.testing.assert_array_equal(read_model(path).covariance, covariance)
 
 
 def test_feature_names_survive(tmp_path):
