@@ -45,6 +45,28 @@ def test_report_files_and_page(report):
     assert "predicted benign" in html and "<pre>coef  std err" in html
 
 
+def test_a_plot_of_many_coefficients_shows_the_largest(tmp_path):
+    # 1,000 dummies: the plot keeps the 40 largest in magnitude, in their order, with their
+    # intervals, and says so; its height stays that of 40 rows.
+    from PIL import Image
+
+    rng = np.random.default_rng(4)
+    values = rng.normal(size=1000)
+    names = [f"zip={k:04d}" for k in range(1000)]
+    coefs = Coefficients(names, values, values - 0.1, values + 0.1, 0.95)
+    kept = coefs.largest(40)
+    expected = np.sort(np.argsort(-np.abs(values))[:40])
+    assert kept.names == [names[i] for i in expected]
+    np.testing.assert_array_equal(kept.values, values[expected])
+    np.testing.assert_array_equal(kept.lower, values[expected] - 0.1)
+    assert coefs.largest(1000) is coefs
+    index = write_report(str(tmp_path), title="wide", facts=[], coefficients=coefs)
+    page = open(index, encoding="utf-8").read()
+    assert "the 40 largest in magnitude of 1000" in page
+    with Image.open(tmp_path / "coefficients.png") as image:
+        assert image.size[1] < 1500
+
+
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (Debian: apt-get install "
                                              "chromium); CI installs it")
 def test_report_renders_in_headless_chromium(report, tmp_path):

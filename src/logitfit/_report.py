@@ -5,7 +5,9 @@ Plots (matplotlib, written without a display):
 - ``convergence.png``: objective and gradient norm ‖∇f‖∞/Σs per iteration;
 - ``roc.png`` and ``precision_recall.png``: the curves with their areas;
 - ``calibration.png``: fraction of positives against mean predicted probability per bin;
-- ``coefficients.png``: coefficients with their confidence intervals where the summary has them.
+- ``coefficients.png``: coefficients with their confidence intervals where the summary has them
+  (the 40 largest in magnitude when there are more: a plot of a thousand dummies is unreadable,
+  and the summary lists them all).
 
 Only those whose inputs are available are drawn (a report of a model file alone has no curves).
 """
@@ -31,6 +33,21 @@ class Coefficients:
     upper: np.ndarray | None = None
     level: float | None = None  # e.g. 0.95
 
+    def largest(self, k: int) -> Coefficients:
+        """The k terms of largest magnitude, in their original order."""
+        if len(self.names) <= k:
+            return self
+        keep = np.sort(np.argsort(-np.abs(self.values), kind="stable")[:k])
+
+        def pick(bounds):
+            return None if bounds is None else np.asarray(bounds)[keep]
+
+        return Coefficients([self.names[i] for i in keep], np.asarray(self.values)[keep],
+                            pick(self.lower), pick(self.upper), self.level)
+
+
+# The coefficient plot shows at most this many terms.
+_MAX_PLOTTED_COEFFICIENTS = 40
 
 def _pyplot():
     import matplotlib
@@ -229,7 +246,13 @@ def write_report(
         place("calibration.png", "Calibration curve", _calibration, y, proba, sample_weight,
               metrics["calibration_error"])
     if coefficients is not None and len(coefficients.names) > 0:
-        place("coefficients.png", "Coefficients", _coefficients, coefficients)
+        n_terms = len(coefficients.names)
+        caption = "Coefficients"
+        if n_terms > _MAX_PLOTTED_COEFFICIENTS:
+            caption = (f"Coefficients: the {_MAX_PLOTTED_COEFFICIENTS} largest in magnitude of "
+                       f"{n_terms} (the summary lists them all)")
+        place("coefficients.png", caption, _coefficients,
+              coefficients.largest(_MAX_PLOTTED_COEFFICIENTS))
 
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',
