@@ -63,8 +63,13 @@ def test_covariance_rows_are_written_one_per_line_and_read_back_exactly(tmp_path
     covariance = np.random.default_rng(3).normal(size=(k, k)) * np.logspace(-12, 3, k)
     covariance = covariance + covariance.T
     path = tmp_path / "m.json"
-    write_model(model_document(model, covariance=covariance), path)
+    document = model_document(model, covariance=covariance)
+    # A feature named like the placeholder the writer puts in the covariance's place.
+    document["features"]["names"][0] = "covariance rows go here"
+    document["features"]["preprocessing"]["columns"][0]["name"] = "covariance rows go here"
+    write_model(document, path)
     text = path.read_text()
+    assert json.loads(text)["features"]["names"][0] == "covariance rows go here"
     rows = [line for line in text.splitlines() if line.startswith("  [")]
     assert len(rows) == k
     jsonschema.validate(json.loads(text), schema())

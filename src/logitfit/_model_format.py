@@ -405,7 +405,10 @@ def _json_text(document: dict) -> str:
         return json.dumps(document, indent=1, allow_nan=False)
     text = json.dumps({**document, "covariance": _COVARIANCE_SLOT}, indent=1, allow_nan=False)
     rows = ",\n  ".join(json.dumps(row, allow_nan=False) for row in covariance)
-    return text.replace(json.dumps(_COVARIANCE_SLOT), f"[\n  {rows}\n ]", 1)
+    # The top-level key on its own line: no string inside the document (a feature name) can
+    # spell it, since JSON escapes the newline.
+    slot = f'\n "covariance": {json.dumps(_COVARIANCE_SLOT)}'
+    return text.replace(slot, f'\n "covariance": [\n  {rows}\n ]', 1)
 
 
 def write_model(document: dict, path: str, *, force: bool = False) -> None:

@@ -49,6 +49,7 @@ class Coefficients:
 # The coefficient plot shows at most this many terms.
 _MAX_PLOTTED_COEFFICIENTS = 40
 
+
 def _pyplot():
     import matplotlib
 
