@@ -21,7 +21,7 @@ from . import _kernels, _loss
 from ._inference import Summary, coef_names, compute_summary
 from ._objective import BCEObjective
 from ._separation import SeparationMonitor, SeparationWarning, separation_message
-from ._validation import check_options
+from ._validation import PENALTY_L1_RATIO, check_options
 from .solvers import SOLVERS, IterationInfo, select_solver
 from .solvers._registry import (
     check_penalty_support,
@@ -32,7 +32,6 @@ from .solvers._registry import (
 
 _SUPPORTED_PENALTIES = ("l2", "l1", "elasticnet", None)
 _DEFAULT_L1_RATIO = 0.5
-_L1_RATIO_OF_PENALTY = {"l1": 1.0, "l2": 0.0}
 
 
 def check_class_weight(class_weight, classes: np.ndarray | None = None) -> None:
@@ -216,19 +215,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"l1_ratio must be a number in [0, 1] for penalty='elasticnet', got "
                 f"{self.l1_ratio!r}."
             )
-        if (self.penalty in _L1_RATIO_OF_PENALTY
-                and self.l1_ratio not in (None, _DEFAULT_L1_RATIO,
-                                          _L1_RATIO_OF_PENALTY[self.penalty])):
+        fixed = PENALTY_L1_RATIO.get(self.penalty)
+        if fixed is not None and self.l1_ratio not in (None, _DEFAULT_L1_RATIO, fixed):
             # scikit-learn >= 1.8 chooses the penalty by l1_ratio alone; here penalty does,
             # so an l1_ratio that contradicts it is almost certainly meant.
-            fix = ("pass penalty='elasticnet' to mix L1 and L2, or penalty='l1' for "
-                   "l1_ratio=1" if self.penalty == "l2" else
-                   "pass penalty='elasticnet' to mix L1 and L2, or penalty='l2' for "
-                   "l1_ratio=0")
+            other, other_ratio = ("l1", 1) if self.penalty == "l2" else ("l2", 0)
             warnings.warn(
-                f"penalty={self.penalty!r} always uses l1_ratio="
-                f"{_L1_RATIO_OF_PENALTY[self.penalty]:g}, so l1_ratio={self.l1_ratio!r} is "
-                f"ignored: {fix}.", UserWarning, stacklevel=3)
+                f"penalty={self.penalty!r} always uses l1_ratio={fixed:g}, so "
+                f"l1_ratio={self.l1_ratio!r} is ignored: pass penalty='elasticnet' to mix L1 "
+                f"and L2, or penalty={other!r} for l1_ratio={other_ratio}.", UserWarning,
+                stacklevel=3)
         if not isinstance(self.C, numbers.Real) or not self.C > 0:
             raise ValueError(
                 f"C must be a positive number (np.inf for no penalty), got {self.C!r}."
@@ -249,11 +245,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return math.inf if self.penalty is None else float(self.C)
 
     def _effective_l1_ratio(self) -> float:
-        if self.penalty == "l1":
-            return 1.0
-        if self.penalty == "elasticnet":
-            return float(self.l1_ratio)
-        return 0.0
+        fixed = PENALTY_L1_RATIO.get(self.penalty, 0.0)  # penalty=None has no L1 part
+        return float(self.l1_ratio) if fixed is None else fixed
 
     def _sample_weights(self, X, y_encoded, sample_weight):
         return weights_with_classes(X, y_encoded, sample_weight, self.class_weight,

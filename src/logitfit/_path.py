@@ -30,11 +30,9 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_X_y
 
 from ._objective import BCEObjective
-from ._validation import check_options
+from ._validation import PENALTY_L1_RATIO, check_options
 from .solvers import SOLVERS, select_solver
 from .solvers._registry import check_penalty_support
-
-_PENALTIES = {"l1": 1.0, "elasticnet": None, "l2": 0.0}
 
 
 @dataclass
@@ -115,11 +113,11 @@ class RegularizationPath:
 
 
 def _resolve_l1_ratio(penalty, l1_ratio) -> float:
-    if penalty not in _PENALTIES:
+    if penalty not in PENALTY_L1_RATIO:
         raise ValueError(
             f"penalty={penalty!r} is not supported here; use 'l1', 'elasticnet' or 'l2'."
         )
-    fixed = _PENALTIES[penalty]
+    fixed = PENALTY_L1_RATIO[penalty]
     if fixed is not None:
         if l1_ratio is not None and (
             not isinstance(l1_ratio, numbers.Real) or float(l1_ratio) != fixed

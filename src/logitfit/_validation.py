@@ -7,6 +7,9 @@ import numbers
 
 from .solvers import SOLVERS
 
+# The l1_ratio each penalty fixes (None: elastic net takes the user's).
+PENALTY_L1_RATIO = {"l1": 1.0, "elasticnet": None, "l2": 0.0}
+
 
 def check_options(*, tol, max_iter, solver, C_range) -> None:
     """Refuse a bad ``tol``, ``max_iter``, ``solver`` or ``C_range``, naming the fix.
