@@ -134,6 +134,11 @@ def _features_option(f):
              "whole: give a name with a comma as its own --features value.")(f)
 
 
+def _seed_option(help_text: str):
+    return click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
+                        help=help_text)
+
+
 def _preprocessing_options(f):
     f = click.option("--standardize", is_flag=True,
                      help="Centre and scale every feature with the training mean and standard "
@@ -873,8 +878,7 @@ def summary(model, as_json):
 @click.option("--at", "at", type=click.Choice(["random", "zero"]), default="random",
               show_default=True,
               help="Where to check: random coefficients giving logits of unit scale, or zero.")
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
-              help="Seed of the random point.")
+@_seed_option("Seed of the random point.")
 @click.option("--coords", type=click.IntRange(min=1),
               help="Check this many coordinates chosen at random (default: all).")
 @click.option("--tol", default=1e-6, show_default=True, type=float,
@@ -938,8 +942,7 @@ def gradcheck(ctx, data, target, features, sample_weight, impute, standardize, C
 
 # ---------------------------------------------------------------------- derive
 @main.command(context_settings=_CONTEXT)
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
-              help="Seed of the random points of the numeric checks.")
+@_seed_option("Seed of the random points of the numeric checks.")
 @click.option("--points", default=5, show_default=True, type=click.IntRange(min=1),
               help="Random points per step.")
 @click.option("--json", "as_json", is_flag=True, help="Print the checks as JSON.")
@@ -981,8 +984,7 @@ def derive(ctx, seed, points, as_json):
               help="auto, lbfgs, newton-cholesky, newton-cg, gd or agd.")
 @click.option("--C", "C", default=1.0, show_default=True, type=float,
               help="Inverse L2 regularisation strength.")
-@click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
-              help="Train/test split seed.")
+@_seed_option("Train/test split seed.")
 @click.option("--report", default="logitfit-demo-report", show_default=True, metavar="DIR",
               help="Where to write the report.")
 @click.option("--no-report", is_flag=True, help="Skip the report.")
