@@ -230,7 +230,9 @@ class Preprocessor:
             want = "LibSVM" if self.sparse else "column (CSV, Parquet or NumPy)"
             raise InputError(f"the model was trained on {want} data; give data in that form.")
         if self.sparse:
-            X = self._fill_sparse(_align_sparse(data, self.input_names))
+            X = _align_sparse(data, self.input_names)
+            _refuse_infinite_sparse(X, self.input_names)
+            X = self._fill_sparse(X)
         elif self.encodes_sparse:
             data.require_columns(self.input_names)
             X = self._encode_sparse(data)
@@ -270,8 +272,7 @@ class Preprocessor:
         return X
 
     def _fill_sparse(self, X: sp.csr_matrix) -> sp.csr_matrix:
-        """Refuse infinite entries and fill the missing (NaN) ones, in place."""
-        _refuse_infinite_sparse(X, self.input_names)
+        """Fill the missing (NaN) entries, in place (infinite ones are refused before)."""
         missing = np.isnan(X.data)
         if missing.any():
             fills = np.array([np.nan if c.fill is None else c.fill for c in self.columns])
