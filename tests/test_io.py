@@ -432,6 +432,8 @@ def test_sparse_missing_and_infinite_values():
     with pytest.raises(InputError, match="feature f2 has infinite values"):
         Preprocessor.fit(_sparse(np.array([[1.0, np.inf], [0, 1]])), ["f1", "f2"],
                          impute="mean")
+    with pytest.raises(InputError, match="feature f2 has infinite values"):
+        plain.transform(_sparse(np.array([[np.nan, np.inf], [0, 1]])))
     with pytest.raises(InputError, match="feature f1 has no values"):
         Preprocessor.fit(_sparse(np.array([[np.nan, 1.0], [np.nan, 0]])), ["f1", "f2"],
                          impute="mean")
