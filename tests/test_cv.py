@@ -120,6 +120,19 @@ def test_one_standard_error_rule():
     assert np.count_nonzero(onese.coef_) <= np.count_nonzero(best.coef_)
 
 
+
+def test_a_failed_refit_keeps_the_previous_fit():
+    X, y = make_data()
+    model = LogisticRegressionCV(Cs=3, cv=3).fit(X, y)
+    coef, C = model.coef_.copy(), model.C_
+    with pytest.raises(ValueError, match=r"only 1 class \(1\)"):
+        model.fit(X[:, :2], np.ones_like(y))
+    assert model.n_features_in_ == X.shape[1] and model.classes_.tolist() == [0, 1]
+    np.testing.assert_array_equal(model.coef_, coef)
+    assert model.C_ == C
+    np.testing.assert_array_equal(model.predict(X), np.asarray(model.predict_proba(X)[:, 1] > 0.5,
+                                                               dtype=int))
+
 def test_refit_false_averages_the_fold_solutions():
     X, y = make_data(seed=4)
     cv = LogisticRegressionCV(Cs=5, l1_ratios=[1.0], refit=False).fit(X, y)

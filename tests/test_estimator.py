@@ -157,6 +157,57 @@ def test_warm_start_resumes_from_the_solution(synthetic):
     np.testing.assert_array_equal(model.coef_, first)
 
 
+
+@pytest.mark.parametrize("bad", ["nan", "one_class", "interrupt"])
+def test_a_failed_refit_keeps_the_previous_fit(synthetic, bad, monkeypatch):
+    X, y = synthetic
+    names = [f"f{j}" for j in range(X.shape[1])]
+    model = LogisticRegression(penalty=None).fit(pd.DataFrame(X, columns=names), y)
+    before = {name: value.copy() if hasattr(value, "copy") else value
+              for name, value in vars(model).items() if name.endswith("_")}
+    proba = model.predict_proba(pd.DataFrame(X[:5], columns=names))
+    summary = model.summary()
+    # New data under new names and labels, which validation takes in before the failure.
+    X_new = pd.DataFrame(X[:, :3], columns=["p", "q", "r"])
+    y_new = np.where(y == 1, "yes", "no")
+    if bad == "nan":
+        X_new.iloc[7, 1] = np.nan
+        error, match = ValueError, "NaN"
+    elif bad == "one_class":
+        y_new[:] = "yes"
+        error, match = ValueError, "only one class"
+    else:
+        def interrupted(*args, **kwargs):
+            raise KeyboardInterrupt
+        monkeypatch.setattr(BCEObjective, "loss_gradient", interrupted)
+        error, match = KeyboardInterrupt, None
+    with pytest.raises(error, match=match):
+        model.fit(X_new, y_new)
+    after = {name: value for name, value in vars(model).items() if name.endswith("_")}
+    assert after.keys() == before.keys()
+    for name, value in before.items():
+        if isinstance(value, dict):
+            assert after[name].keys() == value.keys()
+        else:
+            np.testing.assert_array_equal(after[name], value)
+    np.testing.assert_array_equal(model.predict_proba(pd.DataFrame(X[:5], columns=names)), proba)
+    np.testing.assert_array_equal(model.summary().params, summary.params)
+    assert model.summary().names == summary.names
+
+
+def test_a_failed_first_fit_leaves_the_model_unfitted(synthetic):
+    from sklearn.exceptions import NotFittedError
+
+    X, y = synthetic
+    model = LogisticRegression()
+    X_bad = X.copy()
+    X_bad[3, 2] = np.inf
+    with pytest.raises(ValueError, match="infinity"):
+        model.fit(X_bad, y)
+    assert not [name for name in vars(model) if name.endswith("_")]
+    with pytest.raises(NotFittedError):
+        model.predict(X)
+
 def test_attributes_and_history(synthetic):
     X, y = synthetic
     model = LogisticRegression().fit(X, y)

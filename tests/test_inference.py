@@ -453,6 +453,20 @@ def test_pickled_models_carry_no_data_and_clone_is_unaffected():
     assert not hasattr(clone(model), "_objective")
 
 
+
+def test_summary_describes_the_fit_whatever_set_params_changed_after_it():
+    X, y = spector()
+    model = fit(X, y)
+    before = model.summary()
+    model.set_params(penalty="l2", C=0.1, fit_intercept=False)
+    after = model.summary()
+    assert after.method == "MLE" and after.names == before.names
+    assert not any("Penalised" in note for note in after.notes)
+    np.testing.assert_array_equal(after.bse, before.bse)
+    penalised = fit(X, y, penalty="l2", C=0.5)
+    penalised.set_params(penalty=None)
+    assert penalised.summary().method == "Penalised ML (L2, C=0.5)"
+
 def test_infinite_c_is_maximum_likelihood():
     X, y = spector()
     summary = LogisticRegression(C=np.inf, tol=1e-12).fit(X, y).summary()

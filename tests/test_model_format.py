@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 
 import jsonschema
 import numpy as np
@@ -306,6 +307,26 @@ def test_save_refuses_parameters_a_reader_would_refuse(tmp_path, change, message
         model.save(tmp_path / "m.json")
     assert not (tmp_path / "m.json").exists()
 
+
+
+@pytest.mark.parametrize("change", [dict(C=10.0), dict(penalty=None), dict(fit_intercept=False),
+                                    dict(penalty="elasticnet", l1_ratio=0.3),
+                                    dict(class_weight="balanced")])
+def test_save_refuses_an_objective_changed_after_the_fit(tmp_path, change):
+    X, y = _small_data()
+    model = logitfit.LogisticRegression(C=0.5).fit(X, y)
+    fitted = {name: model.get_params()[name] for name in change}
+    model.set_params(**change)
+    with pytest.raises(InputError, match=r"fitted with .*set_params\(" + re.escape(
+            ", ".join(f"{name}={value!r}" for name, value in fitted.items()))):
+        model.save(tmp_path / "m.json")
+    assert not (tmp_path / "m.json").exists()
+    # Options that leave the objective as it was are the next fit's business: saved as set.
+    model.set_params(**{"tol": 1e-3, "l1_ratio": 0.9, "verbose": 1, **fitted})
+    model.save(tmp_path / "m.json")
+    loaded = logitfit.load(tmp_path / "m.json")
+    assert loaded.tol == 1e-3
+    np.testing.assert_array_equal(loaded.predict_proba(X), model.predict_proba(X))
 
 def test_save_refuses_labels_json_cannot_hold(tmp_path):
     X, y = _small_data()

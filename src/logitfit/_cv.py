@@ -23,7 +23,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _kernels, _loss
-from ._estimator import LogisticRegression, weights_with_classes
+from ._estimator import LogisticRegression, previous_fit_kept, weights_with_classes
 from ._objective import BCEObjective
 from ._path import (
     CONVERGENCE_ADVICE,
@@ -273,6 +273,10 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
             Once, when some fold fits stopped before ``tol``: how many, at which C, and what
             to try. The refit, if any, warns for itself.
         """
+        with previous_fit_kept(self):
+            return self._fit(X, y, sample_weight)
+
+    def _fit(self, X, y, sample_weight):
         l1_ratios = self._check_params()
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
                              order="C")
@@ -280,7 +284,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         if self.classes_.shape[0] == 1:
             raise ValueError(
-                f"y has only 1 class ({self.classes_[0]!r}); LogisticRegressionCV needs "
+                f"y has only 1 class ({self.classes_.tolist()[0]!r}); LogisticRegressionCV needs "
                 "samples of exactly 2 classes."
             )
         if self.classes_.shape[0] != 2:

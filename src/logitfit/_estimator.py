@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import math
 import numbers
 import os
@@ -32,6 +34,53 @@ from .solvers._registry import (
 
 _SUPPORTED_PENALTIES = ("l2", "l1", "elasticnet", None)
 _DEFAULT_L1_RATIO = 0.5
+
+
+# The constructor arguments that define the objective a fit minimises.
+OBJECTIVE_PARAMS = ("penalty", "C", "l1_ratio", "fit_intercept", "class_weight")
+
+
+def objective_options(params: dict) -> dict:
+    """The objective that ``params`` (from ``get_params``) define, as the fit applies them.
+
+    Settings that define the same objective compare equal: any C with ``penalty=None``
+    (C = inf), any l1_ratio with ``penalty="l2"`` (0) or ``"l1"`` (1).
+    """
+    penalty = params["penalty"]
+    fixed = PENALTY_L1_RATIO.get(penalty, 0.0)  # penalty=None has no L1 part
+    return {"C": math.inf if penalty is None else float(params["C"]),
+            "l1_ratio": float(params["l1_ratio"]) if fixed is None else fixed,
+            "fit_intercept": bool(params["fit_intercept"]),
+            "class_weight": params["class_weight"]}
+
+
+def _fit_state(estimator) -> dict:
+    # What fit sets: scikit-learn's fitted attributes (trailing underscore) and the private
+    # state summary() reads.
+    return {name: value for name, value in vars(estimator).items()
+            if (name.endswith("_") and not name.startswith("__")) or name in _FIT_STATE}
+
+
+_FIT_STATE = ("_objective", "_separation", "_separation_checked", "_fit_params")
+
+
+@contextlib.contextmanager
+def previous_fit_kept(estimator):
+    """Leave ``estimator`` as it was when a fit raises (bad data, an interrupt).
+
+    validate_data sets the new data's feature names before the data are checked, and the
+    labels are set before the fit can fail on them: without this, a refit that fails would
+    leave the old coefficients under the new names and labels, so that predict() and
+    summary() mislabel them.
+    """
+    before = _fit_state(estimator)
+    try:
+        yield
+    except BaseException:
+        for name in _fit_state(estimator):
+            delattr(estimator, name)
+        vars(estimator).update(before)
+        raise
 
 
 def check_class_weight(class_weight, classes: np.ndarray | None = None) -> None:
@@ -241,13 +290,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             self, X, reset=reset, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
         )
 
-    def _effective_C(self) -> float:
-        return math.inf if self.penalty is None else float(self.C)
-
-    def _effective_l1_ratio(self) -> float:
-        fixed = PENALTY_L1_RATIO.get(self.penalty, 0.0)  # penalty=None has no L1 part
-        return float(self.l1_ratio) if fixed is None else fixed
-
     def _sample_weights(self, X, y_encoded, sample_weight):
         return weights_with_classes(X, y_encoded, sample_weight, self.class_weight,
                                     self.classes_)
@@ -272,6 +314,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         -------
         self : LogisticRegression
         """
+        with previous_fit_kept(self):
+            return self._fit(X, y, sample_weight, callback)
+
+    def _fit(self, X, y, sample_weight, callback):
         self._check_params()
         # Dense X is checked for NaN and infinity within the solver's first pass (see
         # BCEObjective.check_finite_data) rather than by a separate scan of X.
@@ -296,9 +342,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"({self.classes_.tolist()}); a classifier needs samples of both classes."
             )
         weights = self._sample_weights(X, y_encoded.astype(np.intp), sample_weight)
+        penalty = objective_options(self.get_params(deep=False))
         objective = BCEObjective(
-            X, y_encoded, weights, C=self._effective_C(), fit_intercept=self.fit_intercept,
-            l1_ratio=self._effective_l1_ratio(),
+            X, y_encoded, weights, C=penalty["C"], fit_intercept=self.fit_intercept,
+            l1_ratio=penalty["l1_ratio"],
         )
         solver = select_solver(objective) if self.solver == "auto" else self.solver
         check_penalty_support(solver, objective)
@@ -311,7 +358,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         callback = self._callback(solver, callback)
         # Without a penalty, separated classes have no optimum: watch for diverging
         # coefficients and stop early once the exact check confirms separation.
-        unpenalised = math.isinf(self._effective_C())
+        unpenalised = math.isinf(penalty["C"])
         monitor = SeparationMonitor(objective, callback) if unpenalised else None
         coef0 = self._initial_coef(objective)
         if not objective.sparse:
@@ -353,6 +400,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.converged_ = bool(result.converged) and separation is None
         self.solver_ = solver
         self.history_ = result.history
+        # What summary() and save() describe, whatever set_params changes afterwards.
+        self._fit_params = copy.deepcopy(self.get_params(deep=False))
         # Kept (not copied) for summary(); dropped from pickles by __getstate__.
         self._objective = objective
         self._separation = separation

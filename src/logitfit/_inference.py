@@ -776,8 +776,10 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
                                         margeff + quantile * margeff_se])
 
     names = coef_names(model)
-    unpenalised = model.penalty is None or math.isinf(float(model.C))
-    penalty = _PENALTY_NAMES.get(model.penalty, str(model.penalty))
+    params = fitted_params(model)
+    unpenalised = params["penalty"] is None or math.isinf(float(params["C"]))
+    penalty = _PENALTY_NAMES.get(params["penalty"], str(params["penalty"]))
+    C = params["C"]
     unchecked = unpenalised and not separation_checked and not can_check(objective)
     if unpenalised and not separation_checked and can_check(objective):
         separation = find_separation(objective, theta, logits=z)
@@ -795,7 +797,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     notes.append(description)
     if not unpenalised:
         notes.append(
-            f"Penalised fit ({penalty}, C={model.C:g}): the estimates are shrunk towards 0 and the "
+            f"Penalised fit ({penalty}, C={C:g}): the estimates are shrunk towards 0 and the "
             "standard errors, z, p-values and intervals are the classical ones at the penalised "
             "estimate; they do not account for the penalty. Refit with penalty=None for "
             "maximum-likelihood inference."
@@ -865,10 +867,20 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         prsquared=prsquared, aic=-2.0 * llf + 2.0 * rank, bic=-2.0 * llf + rank * math.log(nobs),
         converged=bool(model.converged_) and not separated.any(),
         n_iter=int(model.n_iter_[0]), solver=str(model.solver_),
-        method="MLE" if unpenalised else f"Penalised ML ({penalty}, C={model.C:g})",
+        method="MLE" if unpenalised else f"Penalised ML ({penalty}, C={C:g})",
         cov_type=cov_type, dep_variable=f"y == {model.classes_[1]!s}",
         alpha=float(alpha), notes=notes, cov_params=cov,
     )
+
+
+def fitted_params(model) -> dict:
+    """The constructor arguments ``model`` was fitted with.
+
+    ``set_params`` after fitting changes the arguments of the next fit, not what the current
+    coefficients are: a summary, a model file or the names of θ describe the fit.
+    """
+    params = getattr(model, "_fit_params", None)
+    return params if params is not None else model.get_params(deep=False)
 
 
 def coef_names(model) -> list[str]:
@@ -877,6 +889,6 @@ def coef_names(model) -> list[str]:
         names = [str(name) for name in model.feature_names_in_]
     else:
         names = [f"x{j}" for j in range(model.n_features_in_)]
-    if model.fit_intercept:
+    if fitted_params(model)["fit_intercept"]:
         names.append("intercept" if "intercept" not in names else "(intercept)")
     return names

@@ -24,6 +24,7 @@ with the estimator's defaults for those options and NumPy's default dtype for th
 
 from __future__ import annotations
 
+import copy
 import datetime
 import json
 import math
@@ -38,6 +39,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ._errors import InputError
+from ._inference import fitted_params
 
 if TYPE_CHECKING:
     from ._estimator import LogisticRegression
@@ -142,7 +144,30 @@ def _options(estimator) -> dict:
     except ValueError as error:
         raise InputError(f"the model cannot be saved: {_sentence(error)}; set a valid value "
                          "with model.set_params() and fit again.") from None
+    _refuse_changed_objective(estimator)
     return options
+
+
+def _refuse_changed_objective(estimator) -> None:
+    """Refuse a model whose objective ``set_params`` changed after the fit.
+
+    The file would otherwise pair the coefficients of one fit with the options of another,
+    and a reader would take them for a model of that other objective.
+    """
+    from ._estimator import OBJECTIVE_PARAMS, objective_options
+
+    fitted = fitted_params(estimator)
+    current = estimator.get_params(deep=False)
+    if objective_options(fitted) == objective_options(current):
+        return
+    changed = [name for name in OBJECTIVE_PARAMS if fitted[name] != current[name]]
+    was = ", ".join(f"{name}={fitted[name]!r}" for name in changed)
+    now = ", ".join(f"{name}={current[name]!r}" for name in changed)
+    raise InputError(
+        f"the model cannot be saved: it was fitted with {was}, and set_params has since set "
+        f"{now}, so the options would not describe its coefficients; fit it again, or set "
+        f"them back with model.set_params({was})."
+    )
 
 
 def _random_state(value):
@@ -518,6 +543,7 @@ def _build(document: dict, path: str) -> ModelFile:
         check_class_weight(estimator.class_weight, classes)
     except ValueError as error:
         raise damaged(_sentence(error)) from None
+    estimator._fit_params = copy.deepcopy(estimator.get_params(deep=False))
     estimator.coef_ = coef.reshape(1, -1)
     estimator.intercept_ = np.array([float(document["intercept"])])
     estimator.classes_ = classes
