@@ -184,3 +184,24 @@ def test_auto_rule_follows_the_shape_and_sparsity():
     assert select_solver(wide) == "newton-cg"
     assert select_solver(few_per_row) == "newton-cholesky"
     assert select_solver(many_per_row) == "newton-cg"
+
+
+def test_a_singular_hessian_warning_gives_advice_that_fits_the_penalty():
+    from logitfit.solvers.newton_cholesky import SingularHessianWarning
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(60, 2))
+    y = (rng.uniform(size=60) > 0.5).astype(float)
+    # Unpenalised, a duplicated column: the optimum is not unique.
+    collinear = BCEObjective(np.c_[X, X[:, 0]], y, C=np.inf)
+    with pytest.warns(SingularHessianWarning, match="not unique or does not exist. Add a penalty"):
+        SOLVERS["newton-cholesky"].solve(collinear, np.zeros(4), tol=1e-8, max_iter=50)
+    # Penalised, but a column of 1e6 beside the intercept with C = 1e6: the penalty is there,
+    # too weak for the scale; the advice is a smaller C, and the optimum is still reached.
+    scaled = BCEObjective(np.c_[np.full(60, 1e6), X[:, 1]], y, C=1e6)
+    with pytest.warns(SingularHessianWarning, match=r"penalty \(strength 1e-06\) is too weak.*"
+                                                    r"Use a smaller C") as record:
+        result = SOLVERS["newton-cholesky"].solve(scaled, np.zeros(3), tol=1e-8, max_iter=100)
+    assert not any("Add a penalty" in str(w.message) for w in record)
+    optimum, value = reference_optimum(scaled)
+    assert scaled.value(result.coef) == pytest.approx(value, rel=1e-9)

@@ -13,8 +13,8 @@ from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
 from logitfit import LogisticRegression
 from logitfit._objective import BCEObjective
-from logitfit.solvers import SOLVERS, select_solver
-from logitfit.solvers.newton_cholesky import hessian_rows
+from logitfit.solvers import SOLVERS, newton_cholesky, select_solver
+from logitfit.solvers.newton_cholesky import hessian_rows, subsample_rows
 
 
 def _tall_problem(n=24_000, d=5, seed=0):
@@ -137,12 +137,16 @@ def test_newton_cholesky_converges_when_most_rows_have_weight_zero():
 
 
 @pytest.mark.parametrize("penalty", [None, "l2"])
-def test_a_singular_subsampled_hessian_hands_over_to_exact_hessians(penalty):
+def test_a_singular_subsampled_hessian_hands_over_to_exact_hessians(penalty, monkeypatch):
     # A rare column (a one-hot level seen in 6 rows) whose rows all fall outside the Hessian
     # subsample: the subsampled Hessian has no curvature for it, singular without a penalty.
     # The solver then uses exact Hessians, with no SingularHessianWarning (the data are
-    # neither collinear nor separable), and moves that coefficient too.
+    # neither collinear nor separable), and moves that coefficient too. (subsample_rows
+    # refuses such a subset from the start; with that check off, the factorisation's failure
+    # is what hands over.)
     import warnings
+
+    monkeypatch.setattr(newton_cholesky, "_MIN_ROWS_PER_COLUMN", 0)
 
     rng = np.random.default_rng(23)
     n, d = 100_000, 10
@@ -165,6 +169,67 @@ def test_a_singular_subsampled_hessian_hands_over_to_exact_hessians(penalty):
     assert abs(reference.coef_[0, -1]) > 0.02
     np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-6, atol=1e-8)
 
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_rows_per_column_is_the_participation_ratio_of_the_weighted_squares(sparse):
+    rng = np.random.default_rng(4)
+    n, d = 5_000, 6
+    X = rng.normal(size=(n, d)) * np.logspace(-3, 3, d)
+    X[:, 2] = 0.0
+    X[rng.choice(n, 7, replace=False), 2] = rng.uniform(1, 3, 7)  # a rare column
+    X[:, 4] = 0.0  # all zero
+    weight = rng.uniform(0.5, 2.0, n)
+    rows = np.sort(rng.choice(n, 1_500, replace=False)).astype(np.int64)
+    q = X[rows] ** 2 * weight[rows, None]
+    with np.errstate(invalid="ignore"):
+        expected = np.nan_to_num(q.sum(axis=0) ** 2 / (q ** 2).sum(axis=0))
+    if sparse:
+        # Non-canonical CSR: every stored value split in two entries, columns in reverse.
+        canonical = sp.csr_matrix(X)
+        lengths = np.diff(canonical.indptr)
+        rows_of = np.repeat(np.arange(n), lengths)
+        order = np.lexsort((-canonical.indices, rows_of))
+        halves = np.repeat(canonical.data[order] / 2, 2)
+        X = sp.csr_matrix((halves, np.repeat(canonical.indices[order], 2),
+                           np.r_[0, np.cumsum(2 * lengths)]), shape=(n, d))
+        assert not X.has_sorted_indices
+    spread = BCEObjective(X.astype(np.float32) if not sparse else X, np.zeros(n), weight
+                          ).rows_per_column(rows)
+    np.testing.assert_allclose(spread, expected, rtol=1e-5 if not sparse else 1e-12)
+    assert spread[4] == 0.0 and spread[2] < 7.5 and spread[0] > 400
+
+
+def test_a_rare_column_gets_exact_hessians_and_the_optimum():
+    # 50,000 rows, one column non-zero on 8 of them (neither separated nor collinear), one
+    # with a large scale so that many Hessian weights are small. A subsample holds about
+    # one of the 8 rows: its Newton steps overshot along that column to where the 8 rows'
+    # Hessian weights vanish, and the fit stopped on a failed line search at an objective
+    # 31 % above the optimum. Exact Hessians reach scikit-learn's optimum.
+    rng = np.random.default_rng(5)
+    n, d = 50_000, 19
+    X = rng.normal(size=(n, d))
+    X[:, 0] = 0.0
+    rare = rng.choice(n, 8, replace=False)
+    X[rare, 0] = 1.0
+    X[:, 1] *= 100
+    w = rng.normal(size=d)
+    w[0] = 3.0
+    y = (X @ w / np.sqrt(d) + rng.logistic(size=n) > 0).astype(float)
+    assert 0 < y[rare].sum() < 8
+    objective = BCEObjective(X, y, C=np.inf)
+    assert hessian_rows(objective.sample_weight, d + 1) is not None
+    assert subsample_rows(objective) is None
+    model = LogisticRegression(penalty=None, tol=1e-10).fit(X, y)
+    reference = SkLogisticRegression(C=np.inf, solver="newton-cholesky", tol=1e-12,
+                                     max_iter=100).fit(X, y)
+    assert model.solver_ == "newton-cholesky" and model.converged_
+    theta = np.r_[model.coef_.ravel(), model.intercept_]
+    reference_theta = np.r_[reference.coef_.ravel(), reference.intercept_]
+    assert objective.value(theta) <= objective.value(reference_theta) * (1 + 1e-12)
+    np.testing.assert_allclose(model.coef_[0, 1:], reference.coef_[0, 1:], rtol=1e-5)
+    # Well-spread columns keep the subsample.
+    assert subsample_rows(BCEObjective(X[:, 1:], y)) is not None
 
 def test_refresh_ratio_is_validated(tall):
     X, y, _ = tall

@@ -42,6 +42,9 @@ from sklearn.utils import assert_all_finite
 
 from . import _kernels
 
+# Rows of X squared at a time by BCEObjective.rows_per_column (a block, not an m x d copy).
+_ROWS_PER_COLUMN_BLOCK_BYTES = 4 * 1024 * 1024
+
 
 class BCEObjective:
     """Penalised binary cross-entropy of a logistic model, with its derivatives.
@@ -319,6 +322,36 @@ class BCEObjective:
         diagonal = squares + self._penalty_diagonal()
         diagonal[~(diagonal > 0.0)] = 1.0
         return diagonal
+
+    def rows_per_column(self, rows: np.ndarray) -> np.ndarray:
+        """How many of ``rows`` hold each feature's weighted sum of squares, shape (n_features,).
+
+        The participation ratio (Σᵢ qᵢⱼ)² / Σᵢ qᵢⱼ² of qᵢⱼ = sᵢ xᵢⱼ² over ``rows`` (int64 of
+        shape (m,)): m when every row holds an equal share, 1 when one row holds it all, 0 for
+        a column that is zero on all of them. A Hessian estimated from ``rows`` rests on that
+        many rows for the column's curvature. Reads only ``rows``, in blocks.
+        """
+        d = self.n_features
+        weight = self.sample_weight[rows]
+        if self.sparse:
+            subset = self.X[rows]
+            subset.sum_duplicates()
+            q = np.square(subset.data, dtype=np.float64) * np.repeat(weight,
+                                                                     np.diff(subset.indptr))
+            sums = np.bincount(subset.indices, weights=q, minlength=d)
+            sums_of_squares = np.bincount(subset.indices, weights=q * q, minlength=d)
+        else:
+            sums = np.zeros(d)
+            sums_of_squares = np.zeros(d)
+            block = max(1, _ROWS_PER_COLUMN_BLOCK_BYTES // (8 * max(d, 1)))
+            for start in range(0, rows.shape[0], block):
+                q = np.square(self.X[rows[start:start + block]], dtype=np.float64)
+                q *= weight[start:start + block, None]
+                sums += q.sum(axis=0)
+                sums_of_squares += np.einsum("ij,ij->j", q, q)
+        spread = np.zeros(d)
+        np.divide(sums * sums, sums_of_squares, out=spread, where=sums_of_squares > 0.0)
+        return spread
 
     def column_moments(self, stride: int = 1) -> tuple[np.ndarray, np.ndarray]:
         """Return the weighted mean Σ sᵢ xᵢⱼ / Σ sᵢ and mean square Σ sᵢ xᵢⱼ² / Σ sᵢ of every

@@ -170,14 +170,15 @@ def _sparse_hessian_is_cheap(objective) -> bool:
     # at 7 (one-hot d = 160 with 2e4, 1e5 and 3e5 rows, exact Hessians); 1.55 at 16 (d = 100);
     # 2.2 at 11 (d = 400); 1.5-2 at 5.5 with d = 500 and 1000, whose matrices no longer fit
     # in L2. Rows of zero weight enter neither sum.
-    from .newton_cholesky import reuses_hessians, subsample_size  # imports this module
+    from .newton_cholesky import reuses_hessians, subsample_rows  # imports this module
 
     row_nnz = np.diff(objective.X.indptr)[objective.sample_weight > 0].astype(np.float64)
     if row_nnz.shape[0] == 0:
         return False
     rows = row_nnz.shape[0]
     if reuses_hessians(objective.n_samples, objective.n_coef):
-        rows = subsample_size(rows, objective.n_coef) or rows
+        subset = subsample_rows(objective)
+        rows = rows if subset is None else subset.shape[0]
     pairs = rows * float(np.mean(row_nnz * (row_nnz + 1.0))) / 2.0
     in_cache = 8 * (objective.n_features + 1) ** 2 <= _CACHED_GRAM_BYTES
     budget = (SPARSE_HESSIAN_PAIRS_PER_NONZERO if in_cache
