@@ -12,7 +12,9 @@ an earlier iterate and the exact gradient: the chord Newton method, which conver
 exact optimum, linearly with rate ‖I - H_k⁻¹ ∇²f(θ*)‖, small once θ_k is close. A new Hessian
 is formed when the last step reduced the gradient's max-norm by less than ``refresh_ratio``,
 or had to be shortened. On tall data the Hessian is estimated from a fixed random subset of
-m = max(n_samples / 32, 300 n_coef) rows (used when m <= n_samples / 8), scaled up: its
+m = max(n_samples / 32, 300 n_coef) rows (used when m <= n_samples / 8, and when every
+column's sum of squares is spread over at least 50 of them, so a rare column is not
+estimated from the one or two of its rows that fell in the subset), scaled up: its
 relative error is about √(n_coef / m) <= 6 %, at m / n_samples of the cost. With exact
 gradients that changes only the linear rate, never the optimum. If a full step with a fresh
 subsampled Hessian does not halve the gradient, or a second one has to be shortened, exact
