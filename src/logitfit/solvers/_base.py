@@ -143,6 +143,9 @@ def armijo_backtracking(
 
 
 DirectionRule = Callable[[np.ndarray, float, np.ndarray, float], "tuple[np.ndarray, float, bool]"]
+# (coef, grad) at an iterate that meets the convergence rule -> one more (d, t0, search) to
+# take before stopping, or None to stop there.
+FinalRule = Callable[[np.ndarray, np.ndarray], "tuple[np.ndarray, float, bool] | None"]
 
 
 def descent_loop(
@@ -154,12 +157,15 @@ def descent_loop(
     max_iter: int,
     callback: Callback | None,
     direction_rule: DirectionRule,
+    final_rule: FinalRule | None = None,
 ) -> SolverResult:
     """Iterate θ ← θ + t d until the convergence rule holds.
 
     ``direction_rule(coef, value, grad, previous_step)`` returns ``(d, t0, search)``: the
     direction, the first step to try, and whether to backtrack from it (Armijo) or take it
     as it is. Gradient descent, Newton-Cholesky and Newton-CG differ only in this rule.
+    ``final_rule(coef, grad)``, asked once the rule holds, may return one more such step to
+    take (an iteration like the others) before the loop stops.
     """
     history = History(objective, callback)
     coef = np.array(coef0, dtype=np.float64, copy=True)
@@ -179,9 +185,13 @@ def descent_loop(
 
     step = 1.0
     for iteration in range(1, max_iter + 1):
-        if converged(objective, grad, tol):
-            return history.result(coef, iteration - 1, True, "converged")
-        direction, first_step, search = direction_rule(coef, value, grad, step)
+        if not converged(objective, grad, tol):
+            direction, first_step, search = direction_rule(coef, value, grad, step)
+        else:
+            final = None if final_rule is None else final_rule(coef, grad)
+            if final is None:
+                return history.result(coef, iteration - 1, True, "converged")
+            direction, first_step, search = final
         if search:
             found = armijo_backtracking(objective, coef, value, grad, direction, step=first_step)
             if found is None:
