@@ -318,6 +318,16 @@ def test_sample_and_class_weights_match_scikit_learn(work):
                                      max_iter=10_000).fit(X, df.churn,
                                                           sample_weight=df.income)
     np.testing.assert_allclose(coef, reference.coef_.ravel(), rtol=1e-6, atol=1e-8)
+    # The model file keeps the weights under the user's labels, so every command reads it.
+    options = json.loads((root / "weighted.json").read_text())["options"]
+    assert sorted(options["class_weight"]) == [["no", 1.0], ["yes", 3.0]]
+    predicted = ok(invoke(root, ["predict", "weighted.json", "d.csv", "--proba"]))
+    np.testing.assert_allclose(np.loadtxt(io.StringIO(predicted), skiprows=1, delimiter=","),
+                               reference.predict_proba(X)[:, 1], rtol=1e-6)
+    ok(invoke(root, ["summary", "weighted.json"]))
+    ok(invoke(root, ["train", "d.csv", "--target", "churn", "--class-weight", "yes:2",
+                     "--out", "weighted2.json", "--report", "weighted-report"]))
+    assert (root / "weighted-report" / "index.html").exists()
 
 
 def test_l1_penalty_is_passed_through_and_optimal(work):

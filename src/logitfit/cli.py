@@ -311,8 +311,7 @@ def _class_weight(value: str | None, classes: list):
             raise UserError(f"--class-weight names the label {label.strip()!r}, which is not "
                             f"one of the classes {classes}; use those labels.")
         try:
-            # The estimator sees the classes encoded as 0 and 1.
-            weights[classes.index(matches[0])] = float(weight)
+            weights[matches[0]] = float(weight)
         except ValueError:
             raise UserError(f"--class-weight weight {weight!r} is not a number; write e.g. "
                             "--class-weight yes:3,no:1.") from None
@@ -371,6 +370,9 @@ def _fit(data: Dataset, *, target: str, features: list[str] | None, sample_weigh
     X_fit, y_fit, w_fit = X, y, weights
     if target_spec.kind == "probability":
         X_fit, y_fit, w_fit = expand_soft_labels(X, y, weights)
+    else:
+        # The user's labels, so that the model's classes and class weights are theirs.
+        y_fit = np.asarray(target_spec.classes)[y.astype(np.intp)]
     params = dict(estimator_params)
     params["class_weight"] = _class_weight(class_weight, target_spec.classes)
     if params.get("penalty") == "none":
@@ -389,9 +391,6 @@ def _fit(data: Dataset, *, target: str, features: list[str] | None, sample_weigh
             raise UserError(_in_user_terms(_user_error(error).message, names, quoted)) from None
         finally:
             progress.close()
-        if target_spec.kind == "classes":
-            # The estimator saw the labels encoded as 0/1; give it back the user's labels.
-            model.classes_ = np.asarray(target_spec.classes)
         summary, note = _compute_summary(model, names)
     for message in dict.fromkeys(str(w.message) for w in caught):
         _warn(_in_user_terms(message, names, quoted))  # e.g. what to do next
