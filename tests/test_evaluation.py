@@ -102,6 +102,24 @@ def test_gradient_check_agrees_with_scipy_and_catches_a_planted_error():
     assert planted.max_relative_error == pytest.approx(1e-4, rel=1e-2)
 
 
+
+def test_gradient_check_steps_by_the_scale_of_each_column():
+    # Incomes around 25,000: a step of ε^(1/3) in their weight moves the logits by 0.15, and
+    # the central difference of a correct gradient is off by 1e-3. Steps of ε^(1/3)/rms are
+    # as accurate as on standardised columns.
+    from logitfit._gradcheck import random_point, typical_coefficients
+
+    X, y = make_classification_data(300, 4, seed=5)
+    X[:, 1] = 25_000 + 8_000 * X[:, 1]
+    objective = BCEObjective(X, y, C=1.0)
+    theta = random_point(X, np.random.default_rng(1))
+    names = [f"c{j}" for j in range(objective.n_coef)]
+    typical = typical_coefficients(X)
+    np.testing.assert_allclose(typical, np.r_[1 / np.sqrt(np.mean(X**2, axis=0)), 1.0])
+    assert check_gradient(objective, theta, names, typical=typical).max_relative_error < 1e-8
+    unit_steps = check_gradient(objective, theta, names)
+    assert unit_steps.names[unit_steps.worst] == "c1" and unit_steps.max_relative_error > 1e-5
+
 def test_every_derivation_step_is_verified():
     from logitfit._derive import derive
 

@@ -892,7 +892,7 @@ def gradcheck(ctx, data, target, features, sample_weight, impute, standardize, C
     of the seed's eq. (12) at a point, and compares each coordinate with the central
     difference of f. Exit code 1 when the worst relative error exceeds --tol.
     """
-    from ._gradcheck import check_gradient, random_point
+    from ._gradcheck import check_gradient, random_point, typical_coefficients
     from ._objective import BCEObjective
     from ._preprocess import Preprocessor, infer_target
 
@@ -918,7 +918,8 @@ def gradcheck(ctx, data, target, features, sample_weight, impute, standardize, C
     chosen = None
     if coords is not None and coords < objective.n_coef:
         chosen = np.sort(rng.choice(objective.n_coef, size=coords, replace=False))
-    result = check_gradient(objective, coef, [*pre.feature_names, "(intercept)"], chosen)
+    result = check_gradient(objective, coef, [*pre.feature_names, "(intercept)"], chosen,
+                            typical_coefficients(X))
     passed = result.max_relative_error <= tol
     if as_json:
         _dump_json({**result.to_dict(), "tol": tol, "passed": passed, "at": at,
