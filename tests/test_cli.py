@@ -128,6 +128,14 @@ ERRORS_WITH_MODEL = {
 # More mistakes, run in this process through the same entry point (start-up is the cost of
 # a process, and these paths are the same code).
 MORE_ERRORS = {
+    "threshold nan": (["predict", "m.json", "d.csv", "--threshold", "nan"],
+                      "'nan' is not a number in the range 0<x<1"),
+    "evaluate threshold nan": (["evaluate", "m.json", "d.csv", "--target", "churn",
+                                "--threshold", "nan"], "not a number in the range 0<x<1"),
+    "gradcheck tol nan": (["gradcheck", "d.csv", "--target", "churn", "--tol", "nan"],
+                          "not a number in the range x>0"),
+    "gradcheck tol negative": (["gradcheck", "d.csv", "--target", "churn", "--tol", "-1"],
+                               "-1.0 is not in the range x>0"),
     "missing values": (["train", "holes.csv", "--target", "churn", "--out", "x.json"],
                        "--impute mean|median|zero"),
     "bad penalty": (["train", "d.csv", "--target", "churn", "--penalty", "l7", "--out",

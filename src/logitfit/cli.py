@@ -134,6 +134,18 @@ def _features_option(f):
              "whole: give a name with a comma as its own --features value.")(f)
 
 
+class _NumberRange(click.FloatRange):
+    """click's FloatRange, refusing NaN too: every comparison with NaN is false, so the range
+    check alone would let ``--threshold nan`` through."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(value, param, ctx)
+        if math.isnan(number):
+            self.fail(f"{value!r} is not a number in the range {self._describe_range()}.",
+                      param, ctx)
+        return number
+
+
 def _seed_option(help_text: str):
     return click.option("--seed", default=0, show_default=True, type=click.IntRange(min=0),
                         help=help_text)
@@ -770,7 +782,7 @@ def train(data, target, features, sample_weight, impute, standardize, penalty, C
 @click.option("--proba", is_flag=True,
               help="Write P(positive class) instead of the predicted label.")
 @click.option("--threshold", default=0.5, show_default=True,
-              type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              type=_NumberRange(0, 1, min_open=True, max_open=True),
               help="Predict the positive class when its probability exceeds this.")
 @click.option("--out", metavar="FILE.csv", help="Write CSV here (default: standard output).")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
@@ -810,7 +822,7 @@ def predict(model, data, proba, threshold, out, force):
 @click.argument("data", metavar="DATA")
 @click.option("--target", required=True, metavar="COL", help="The column of observed labels.")
 @click.option("--threshold", default=0.5, show_default=True,
-              type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              type=_NumberRange(0, 1, min_open=True, max_open=True),
               help="Threshold for accuracy, precision, recall, F1 and the confusion matrix.")
 @click.option("--report", metavar="DIR", help="Write plots and index.html into DIR.")
 @click.option("--force", is_flag=True, help="Replace an existing report.")
@@ -880,8 +892,8 @@ def summary(model, as_json):
 @_seed_option("Seed of the random point.")
 @click.option("--coords", type=click.IntRange(min=1),
               help="Check this many coordinates chosen at random (default: all).")
-@click.option("--tol", default=1e-6, show_default=True, type=float,
-              help="Largest relative error that passes.")
+@click.option("--tol", default=1e-6, show_default=True,
+              type=_NumberRange(0, min_open=True), help="Largest relative error that passes.")
 @click.option("--json", "as_json", is_flag=True, help="Print the comparison as JSON.")
 @click.pass_context
 def gradcheck(ctx, data, target, features, sample_weight, impute, standardize, C, at, seed,
