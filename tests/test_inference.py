@@ -299,6 +299,27 @@ def test_from_dict_rejects_other_data():
         Summary.from_dict(data)
 
 
+@pytest.mark.parametrize("field, value, message", [
+    ("params", [], r"'params' has shape \(0,\), expected \(4,\)"),
+    ("conf_int", [[0.0, 1.0]] * 2, r"'conf_int' has shape \(2, 2\), expected \(4, 2\)"),
+    ("separated", [False], "'separated' has shape"),
+    ("margeff_se", [1.0], "'margeff_se' has shape"),
+    ("names", None, "'names' must be a list of strings"),
+    ("notes", "a note", "'notes' must be a list of strings"),
+    ("llf", "abc", "'llf' must be a number"),
+    ("n_iter", 2.5, "'n_iter' must be an integer"),
+    ("converged", 1, "'converged' must be true or false"),
+    ("solver", None, "'solver' must be a string"),
+])
+def test_from_dict_refuses_fields_that_do_not_fit_together(field, value, message):
+    X, y = spector()
+    data = fit(X, y).summary().to_dict()
+    Summary.from_dict(data)  # as written, it is read back
+    data[field] = value
+    with pytest.raises(ValueError, match=message):
+        Summary.from_dict(data)
+
+
 def test_collinear_features_warn():
     rng = np.random.default_rng(0)
     x = rng.normal(size=400)

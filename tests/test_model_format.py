@@ -20,6 +20,7 @@ from logitfit._model_format import (
     ModelFormatError,
     model_document,
     read_model,
+    save,
     schema,
     write_model,
 )
@@ -163,6 +164,12 @@ def _damage(tmp_path, fitted, change):
         {"name": "city", "kind": "categorical", "categories": None}), "categories"),
     (lambda d: d["features"]["preprocessing"]["columns"][0].update(fill="abc"),
      r"at features/preprocessing/columns/0/fill: 'abc' is not of type 'number'"),
+    # A fill must stand in for a value: a finite number, or one of the column's categories.
+    (lambda d: d["features"]["preprocessing"]["columns"][0].update(fill=float("nan")),
+     "the fill nan of column 'x0' is not a finite number"),
+    (lambda d: d["features"]["preprocessing"]["columns"].append(
+        {"name": "plan", "kind": "categorical", "categories": ["basic", "pro"], "fill": "gold"}),
+     "the fill 'gold' of column 'plan' is not one of its categories"),
     (lambda d: d["diagnostics"]["history"]["objective"].append(1.0),
      "the history's columns differ in length"),
     (lambda d: d["options"].update(class_weight=[[0, -1.0]]),
@@ -175,6 +182,25 @@ def test_damaged_files_are_refused(tmp_path, fitted, change, message):
     with pytest.raises(ModelFormatError, match=message):
         read_model(path)
 
+
+
+@pytest.mark.parametrize("field, value", [("params", []), ("names", None), ("llf", "abc")])
+def test_a_damaged_stored_summary_is_a_one_line_error_of_the_summary_command(tmp_path, field,
+                                                                            value):
+    X, y = _small_data()
+    model = logitfit.LogisticRegression(penalty=None).fit(X, y)
+    summary = model.summary().to_dict()
+    path = tmp_path / "m.json"
+    save(model, path, summary=summary)  # as logitfit train stores one
+    shown = CliRunner().invoke(main, ["summary", str(path)], prog_name="logitfit")
+    assert shown.exit_code == 0 and "Logit Regression Results" in shown.output
+    document = json.loads(path.read_text())
+    document["summary"][field] = value
+    path.write_text(json.dumps(document))
+    result = CliRunner().invoke(main, ["summary", str(path)], prog_name="logitfit")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert result.output.strip().count("\n") == 0
+    assert f"summary field {field!r}" in result.output and "train the model again" in result.output
 
 def test_a_damaged_option_is_a_one_line_error_of_the_command_line(tmp_path, fitted):
     path = _damage(tmp_path, fitted, lambda d: d["options"].update(C="abc"))

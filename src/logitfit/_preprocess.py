@@ -32,6 +32,7 @@ applies exactly what ``train`` did.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -320,12 +321,24 @@ class Preprocessor:
         """Inverse of :meth:`to_dict` (the input is schema-validated by the model reader)."""
         columns = [Column(c["name"], c["kind"], c.get("categories"), c.get("fill"))
                    for c in d["columns"]]
+        for column in columns:
+            # The schema sees a fill's type; whether it can stand in for a value is seen here.
+            if column.fill is None:
+                continue
+            if column.kind == "categorical" and column.fill not in column.categories:
+                raise InputError(f"the fill {column.fill!r} of column {column.name!r} is not one "
+                                 "of its categories; the model file is damaged, train it again.")
+            if column.kind != "categorical" and not math.isfinite(column.fill):
+                raise InputError(f"the fill {column.fill!r} of column {column.name!r} is not a "
+                                 "finite number; the model file is damaged, train it again.")
         pre = cls(columns, sparse=d["sparse"], impute=d.get("impute"))
         if d.get("standardize") is not None:
             pre.center = np.asarray(d["standardize"]["center"], dtype=np.float64)
             pre.scale = np.asarray(d["standardize"]["scale"], dtype=np.float64)
             n = len(pre.feature_names)
-            if pre.center.shape != (n,) or pre.scale.shape != (n,) or not np.all(pre.scale > 0):
+            if (pre.center.shape != (n,) or pre.scale.shape != (n,)
+                    or not np.all(np.isfinite(pre.center))
+                    or not np.all((pre.scale > 0) & np.isfinite(pre.scale))):
                 raise InputError("the model's standardisation does not match its features; "
                                  "the model file is damaged, train it again.")
         return pre

@@ -869,12 +869,13 @@ def summary(model, as_json):
         return
     try:
         table = _summary_from_dict(model_file.summary)
+        text = None if table is None else str(table)
     except (ValueError, TypeError, KeyError) as error:
         raise UserError(f"the summary stored in {model} cannot be read ({error}); train the "
                         "model again.") from None
-    if table is None:
+    if text is None:
         raise UserError("this logitfit cannot show summaries; upgrade logitfit.")
-    click.echo(str(table))
+    click.echo(text)
 
 
 # ---------------------------------------------------------------------- gradcheck
