@@ -128,6 +128,9 @@ ERRORS_WITH_MODEL = {
 # More mistakes, run in this process through the same entry point (start-up is the cost of
 # a process, and these paths are the same code).
 MORE_ERRORS = {
+    "weight as a feature": (["train", "d.csv", "--target", "churn", "--features", "age,income",
+                             "--sample-weight", "income", "--out", "x.json"],
+                            "the sample weight column 'income' is also listed in --features"),
     "threshold nan": (["predict", "m.json", "d.csv", "--threshold", "nan"],
                       "'nan' is not a number in the range 0<x<1"),
     "evaluate threshold nan": (["evaluate", "m.json", "d.csv", "--target", "churn",

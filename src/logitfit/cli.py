@@ -330,6 +330,18 @@ def _class_weight(value: str | None, classes: list):
     return weights
 
 
+def _feature_columns(columns: list[str], features: list[str] | None, target: str,
+                     sample_weight: str | None) -> list[str]:
+    """The feature columns: ``features``, or every column but the target and the weights."""
+    if features is None:
+        return [c for c in columns if c not in (target, sample_weight)]
+    for role, column in (("target", target), ("sample weight column", sample_weight)):
+        if column is not None and column in features:
+            raise InputError(f"the {role} {column!r} is also listed in --features; leave it out "
+                             "of --features.")
+    return features
+
+
 def _sample_weights(data: Dataset, column: str | None) -> np.ndarray | None:
     from ._preprocess import _as_float, _kind, _missing_mask
 
@@ -366,11 +378,7 @@ def _fit(data: Dataset, *, target: str, features: list[str] | None, sample_weigh
     try:
         target_spec = infer_target(data.column(target), target)
         y = target_spec.encode(data.column(target))
-        if features is None:
-            features = [c for c in data.column_names if c not in (target, sample_weight)]
-        if target in features:
-            raise InputError(f"the target {target!r} is also listed in --features; leave it out "
-                             "of --features.")
+        features = _feature_columns(data.column_names, features, target, sample_weight)
         weights = _sample_weights(data, sample_weight)
         preprocessing, X = Preprocessor.fit_transform(data, features, impute=impute,
                                                       standardize=standardize)
@@ -915,10 +923,7 @@ def gradcheck(ctx, data, target, features, sample_weight, impute, standardize, C
     try:
         target_spec = infer_target(dataset.column(target), target)
         y = target_spec.encode(dataset.column(target))
-        names = names or [c for c in dataset.column_names if c not in (target, sample_weight)]
-        if target in names:
-            raise InputError(f"the target {target!r} is also listed in --features; leave it out "
-                             "of --features.")
+        names = _feature_columns(dataset.column_names, names or None, target, sample_weight)
         weights = _sample_weights(dataset, sample_weight)
         pre, X = Preprocessor.fit_transform(dataset, names, impute=impute,
                                             standardize=standardize)
