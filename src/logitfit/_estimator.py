@@ -54,14 +54,14 @@ def objective_options(params: dict) -> dict:
             "class_weight": params["class_weight"]}
 
 
+# What fit sets besides scikit-learn's fitted attributes (names with a trailing underscore):
+# the state summary() and save() read.
+_FIT_STATE = ("_objective", "_separation", "_separation_checked", "_fit_params")
+
+
 def _fit_state(estimator) -> dict:
-    # What fit sets: scikit-learn's fitted attributes (trailing underscore) and the private
-    # state summary() reads.
     return {name: value for name, value in vars(estimator).items()
             if (name.endswith("_") and not name.startswith("__")) or name in _FIT_STATE}
-
-
-_FIT_STATE = ("_objective", "_separation", "_separation_checked", "_fit_params")
 
 
 @contextlib.contextmanager

@@ -311,7 +311,6 @@ _ARRAYS = ("params", "bse", "zvalues", "pvalues", "conf_int", "odds_ratios",
            "margeff_conf_int")
 
 
-
 _FIELD_TYPES = {
     **dict.fromkeys(("nobs", "df_model", "df_resid", "llf", "llnull", "llr", "llr_pvalue",
                      "prsquared", "aic", "bic", "alpha"), "a number"),
@@ -321,19 +320,19 @@ _FIELD_TYPES = {
 }
 
 
-def _check_summary_fields(fields_: dict) -> None:
+def _check_summary_fields(data: dict) -> None:
     """Refuse summary data whose fields do not fit together (a hand-edited file, say)."""
     for name in ("names", "margeff_names", "notes"):
-        value = fields_[name]
+        value = data[name]
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise ValueError(f"summary field {name!r} must be a list of strings.")
-    k, m = len(fields_["names"]), len(fields_["margeff_names"])
+    k, m = len(data["names"]), len(data["margeff_names"])
     for name in (*_ARRAYS, "separated"):
         expected = (m if name.startswith("margeff") else k,)
         if name.endswith("conf_int"):
             expected += (2,)
-        if fields_[name].shape != expected:
-            raise ValueError(f"summary field {name!r} has shape {fields_[name].shape}, "
+        if data[name].shape != expected:
+            raise ValueError(f"summary field {name!r} has shape {data[name].shape}, "
                              f"expected {expected} for {k} coefficients and {m} marginal "
                              "effects.")
     checks = {"a number": lambda v: isinstance(v, numbers.Real) and not isinstance(v, bool),
@@ -342,8 +341,8 @@ def _check_summary_fields(fields_: dict) -> None:
               "true or false": lambda v: isinstance(v, bool),
               "a string": lambda v: isinstance(v, str)}
     for name, kind in _FIELD_TYPES.items():
-        if not checks[kind](fields_[name]):
-            raise ValueError(f"summary field {name!r} must be {kind}, got {fields_[name]!r}.")
+        if not checks[kind](data[name]):
+            raise ValueError(f"summary field {name!r} must be {kind}, got {data[name]!r}.")
 
 
 @dataclass(eq=False)
