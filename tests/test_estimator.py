@@ -229,7 +229,7 @@ def test_convergence_warning_names_next_steps(synthetic):
 
 
 @pytest.mark.parametrize(("solver", "penalty", "advice"), [
-    ("gd", "l2", "solver='newton-cholesky' (few features) or 'newton-cg' (many)"),
+    ("gd", "l2", "solver='newton-cholesky' (few features) or 'newton-cg' (many features)"),
     ("newton-cg", "l2", "solver='newton-cholesky' (few features)."),
     ("cd", "l1", "solver='prox'"),
     ("prox", "elasticnet", "solver='cd'"),

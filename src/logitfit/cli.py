@@ -153,8 +153,9 @@ def _seed_option(help_text: str):
 
 def _preprocessing_options(f):
     f = click.option("--standardize", is_flag=True,
-                     help="Centre and scale every feature with the training mean and standard "
-                          "deviation (stored in the model).")(f)
+                     help="Centre and scale the features with the training data's mean and "
+                          "standard deviation (train stores them in the model; the dummies of "
+                          "columns with many categories are scaled only).")(f)
     f = click.option("--impute", type=click.Choice(["mean", "median", "zero"]),
                      help="Fill missing values (empty cells, NaN): numeric columns with this "
                           "statistic of the training data (for LibSVM data, of every row, the "
@@ -171,11 +172,13 @@ def _estimator_options(f):
                      type=click.Choice(["l2", "l1", "elasticnet", "none"], case_sensitive=False),
                      help="The penalty on the coefficients (none: unpenalised)."),
         click.option("--C", "C", default=1.0, show_default=True, type=float,
-                     help="Inverse regularisation strength (objective: Σ BCE + ‖w‖²/(2C))."),
+                     help="Inverse regularisation strength, scikit-learn's C (with l2 the "
+                          "objective is Σ BCE + ‖w‖²/(2C))."),
         click.option("--l1-ratio", "l1_ratio", default=0.5, show_default=True, type=float,
                      help="Elastic-net mixing parameter."),
         click.option("--solver", default="auto", show_default=True,
-                     help="auto, lbfgs, newton-cholesky, newton-cg, gd or agd."),
+                     help="auto, lbfgs, newton-cholesky, newton-cg, gd or agd; cd or prox "
+                          "for --penalty l1 or elasticnet (they take l2 too)."),
         click.option("--tol", default=1e-6, show_default=True, type=float,
                      help="Stop when ‖∇f‖∞ / Σ weights ≤ tol."),
         click.option("--max-iter", "max_iter", type=click.IntRange(min=1),
@@ -910,8 +913,9 @@ def gradcheck(ctx, data, target, features, sample_weight, impute, standardize, C
     """Check the analytic gradient against finite differences on DATA.
 
     Builds the objective f(θ) = Σ sᵢ BCEᵢ + ‖w‖²/(2C) of DATA, evaluates the gradient (ŷ - y)x
-    of the seed's eq. (12) at a point, and compares each coordinate with the central
-    difference of f. Exit code 1 when the worst relative error exceeds --tol.
+    (eq. (12) of the derivation that logitfit derive verifies) at a point, and compares each
+    coordinate with the central difference of f. Exit code 1 when the worst relative error
+    exceeds --tol.
     """
     from ._gradcheck import check_gradient, random_point, typical_coefficients
     from ._objective import BCEObjective
@@ -999,7 +1003,7 @@ def derive(ctx, seed, points, as_json):
 # ---------------------------------------------------------------------- demo
 @main.command(context_settings=_CONTEXT)
 @click.option("--solver", default="auto", show_default=True,
-              help="auto, lbfgs, newton-cholesky, newton-cg, gd or agd.")
+              help="auto, lbfgs, newton-cholesky, newton-cg, gd, agd, cd or prox.")
 @click.option("--C", "C", default=1.0, show_default=True, type=float,
               help="Inverse L2 regularisation strength.")
 @_seed_option("Train/test split seed.")

@@ -50,7 +50,7 @@ def l1_solver_names() -> list[str]:
 
 
 # For a smooth penalty, the second-order solvers and the shape of data each suits.
-_SMOOTH_ALTERNATIVES = (("newton-cholesky", "few features"), ("newton-cg", "many"))
+_SMOOTH_ALTERNATIVES = (("newton-cholesky", "few features"), ("newton-cg", "many features"))
 
 
 def solver_advice(name: str, *, l1: bool) -> str:
