@@ -174,6 +174,41 @@ def test_armijo_rejects_an_ascent_direction(problem):
     assert found is not None and found.value < value
 
 
+
+def test_armijo_refuses_a_step_that_does_not_move_the_coefficients(problem):
+    # c t ∇f·d below half an ulp of f: f(θ + t d) = f(θ) passes the Armijo test in floating
+    # point, and a solver accepting θ + t d = θ would repeat that point until max_iter.
+    objective = problem[0]
+    coef = np.full(objective.n_coef, 1e4)
+    value, grad = objective.loss_gradient(coef)
+    assert armijo_backtracking(objective, coef, value, grad, -grad * 1e-30) is None
+
+
+def test_newton_cg_stops_where_float64_stops_it_instead_of_spinning():
+    # A column of 1e4 ± 1 beside the intercept: tol=1e-10 asks for more than the objective's
+    # rounding lets Armijo's test see. Newton-CG used to accept unmoved points and repeat one
+    # iterate for 163 of its 200 iterations; it now stops and says why.
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    from logitfit import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    n = 20_000
+    X = np.c_[rng.standard_normal(n) + 1e4, rng.standard_normal(n), rng.lognormal(0, 2, n)]
+    y = (rng.random(n) < 1 / (1 + np.exp(-(X[:, 1] + (X[:, 0] - 1e4))))).astype(float)
+    moves = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        model = LogisticRegression(solver="newton-cg", tol=1e-10).fit(
+            X, y, callback=lambda info: moves.append(info.coef.copy()))
+    assert not np.any(np.all(np.diff(moves, axis=0) == 0, axis=1))  # every iteration moved
+    if not model.converged_:
+        assert model.n_iter_[0] < 100
+        assert any(issubclass(w.category, ConvergenceWarning)
+                   and "flat to float64 precision" in str(w.message) for w in caught)
+
 def test_auto_rule_follows_the_shape_and_sparsity():
     tall = BCEObjective(np.zeros((50, 5)), np.zeros(50))
     wide = BCEObjective(np.zeros((5, 50)), np.zeros(5))

@@ -133,6 +133,11 @@ def armijo_backtracking(
     grad_size = float(np.abs(grad).sum())
     for _ in range(max_halvings):
         trial = coef + step * direction
+        if np.array_equal(trial, coef):
+            # The step no longer moves θ in floating point, nor would a shorter one. (Its
+            # value, f(θ) itself, would pass the test below once c t ∇f·d is below half an
+            # ulp of f, and the solver would then repeat the same point until max_iter.)
+            return None
         trial_value, trial_grad = objective.loss_gradient(trial)
         if trial_value <= value + sufficient_decrease * step * slope:
             return LineSearchResult(step, trial, trial_value, trial_grad)
