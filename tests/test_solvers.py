@@ -240,3 +240,26 @@ def test_a_singular_hessian_warning_gives_advice_that_fits_the_penalty():
     assert not any("Add a penalty" in str(w.message) for w in record)
     optimum, value = reference_optimum(scaled)
     assert scaled.value(result.coef) == pytest.approx(value, rel=1e-9)
+
+
+def test_lbfgs_reaches_tol_on_columns_of_large_values():
+    # Columns of years, incomes and amounts in the ten thousands: tol=1e-8 asks for changes
+    # of θ whose effect on f is below float64 resolution, and scipy's L-BFGS-B stops there
+    # ("relative reduction of f <= factr*epsmch"), short of tol. Newton-CG steps finish.
+    rng = np.random.default_rng(0)
+    n, d = 3000, 40
+    amounts = np.column_stack([rng.normal(2000, 10, n), rng.lognormal(10, 1, n),
+                               rng.normal(40, 12, n), rng.normal(0, 1e-3, n),
+                               rng.exponential(1e4, n)])
+    X = np.ascontiguousarray(np.c_[rng.standard_normal((n, d - 5)), amounts])
+    beta = np.r_[rng.standard_normal(d - 5) / np.sqrt(d), 0.05, 1e-5, 0.03, 300, 1e-4]
+    z = X @ beta
+    y = (rng.random(n) < 1 / (1 + np.exp(-(z - z.mean())))).astype(float)
+    objective = BCEObjective(X, y, C=1.0)
+    result = SOLVERS["lbfgs"].solve(objective, np.zeros(d + 1), tol=1e-8, max_iter=1000)
+    assert result.converged and result.message == "converged"
+    assert objective.optimality(objective.gradient(result.coef)) <= 1e-8
+    reference = SOLVERS["newton-cholesky"].solve(objective, np.zeros(d + 1), tol=1e-12,
+                                                 max_iter=100, hessian_reuse=False)
+    np.testing.assert_allclose(result.coef, reference.coef, rtol=1e-6, atol=1e-9)
+    assert len(result.history["objective"]) == result.n_iter + 1

@@ -163,6 +163,7 @@ def descent_loop(
     callback: Callback | None,
     direction_rule: DirectionRule,
     final_rule: FinalRule | None = None,
+    history: History | None = None,
 ) -> SolverResult:
     """Iterate θ ← θ + t d until the convergence rule holds.
 
@@ -170,16 +171,20 @@ def descent_loop(
     direction, the first step to try, and whether to backtrack from it (Armijo) or take it
     as it is. Gradient descent, Newton-Cholesky and Newton-CG differ only in this rule.
     ``final_rule(coef, grad)``, asked once the rule holds, may return one more such step to
-    take (an iteration like the others) before the loop stops.
+    take (an iteration like the others) before the loop stops. ``history``, when given,
+    holds the iterations of another method that ended at ``coef0`` (its last row, passed to
+    its callback already): the loop goes on from there, numbering on, within ``max_iter``.
     """
-    history = History(objective, callback)
     coef = np.array(coef0, dtype=np.float64, copy=True)
     value, grad = objective.loss_gradient(coef)
-    history.record(coef, value, grad, 0.0)
+    if history is None:
+        history = History(objective, callback)
+        history.record(coef, value, grad, 0.0)
+    first_iteration = len(history.rows)
     # Steps taken without a line search (a fixed learning rate) can raise the objective and
     # diverge: a fit that ends unconverged returns the iterate of lowest objective, not the
     # last one.
-    best_value, best_coef, best_iteration = value, coef, 0
+    best_value, best_coef, best_iteration = value, coef, first_iteration - 1
 
     def unconverged(coef, n_iter, message):
         if best_value < value or not np.isfinite(value):
@@ -189,7 +194,7 @@ def descent_loop(
         return history.result(coef, n_iter, False, message)
 
     step = 1.0
-    for iteration in range(1, max_iter + 1):
+    for iteration in range(first_iteration, max_iter + 1):
         if not converged(objective, grad, tol):
             direction, first_step, search = direction_rule(coef, value, grad, step)
         else:

@@ -19,8 +19,9 @@ same scale and small means keep T = I.
 
 Convergence is logitfit's rule on the original gradient, tested after every iteration (the
 callback stops the run); scipy's ``gtol``, on the transformed gradient, is off, and its
-``ftol`` is set at the float64 noise level so it only stops a run that can make no further
-progress.
+``ftol`` is set at the float64 noise level. When that stops a run short of tol (f no longer
+decreases in float64, while the gradient rule asks for more, as it can on columns of large
+values), Newton-CG steps take the run on from there, within the same ``max_iter``.
 """
 
 from __future__ import annotations
@@ -29,8 +30,9 @@ import numpy as np
 import scipy.optimize
 
 from .._kernels import one_blas_thread
-from ._base import EPS, Callback, History, SolverResult, converged
+from ._base import EPS, Callback, History, SolverResult, converged, descent_loop
 from ._registry import register
+from .newton_cg import newton_cg_direction_rule
 
 
 @register("lbfgs", default_max_iter=1_000, options=("memory",))
@@ -92,6 +94,15 @@ def solve(
         )
     coef, value, grad = value_grad_at(result.x)
     done = converged(objective, grad, tol)
+    if not (done or stopped_by_callback or result.nit >= max_iter):
+        # scipy stopped because f no longer decreases at float64 resolution. With columns of
+        # large values (years, incomes), the gradient rule can ask for changes of θ whose
+        # effect on f is below that resolution (5e-6 > tol=1e-6 on 5,000 rows with a column
+        # of years): Newton-CG steps, which follow the gradient and Hessian rather than the
+        # decrease of f alone, go on from there within the same max_iter.
+        return descent_loop("lbfgs", objective, coef, tol=tol, max_iter=max_iter,
+                            callback=None, direction_rule=newton_cg_direction_rule(objective),
+                            history=history)
     if stopped_by_callback:
         message = "stopped by callback"
     elif done:

@@ -28,6 +28,13 @@ def solve(
     max_cg_iter: int | None = None,
 ) -> SolverResult:
     """Minimise ``objective`` by Newton-CG with Armijo backtracking."""
+    return descent_loop("newton-cg", objective, coef0, tol=tol, max_iter=max_iter,
+                        callback=callback,
+                        direction_rule=newton_cg_direction_rule(objective, max_cg_iter))
+
+
+def newton_cg_direction_rule(objective, max_cg_iter: int | None = None):
+    """The direction rule of :func:`descent_loop` for truncated Newton steps."""
     n = objective.n_coef
     cg_budget = max_cg_iter if max_cg_iter is not None else max(50, min(n, 500))
 
@@ -47,5 +54,4 @@ def solve(
             direction = -grad / diagonal
         return direction, 1.0, True
 
-    return descent_loop("newton-cg", objective, coef0, tol=tol, max_iter=max_iter,
-                        callback=callback, direction_rule=direction_rule)
+    return direction_rule
