@@ -183,14 +183,56 @@ def test_combinations_of_features_are_reported():
     assert set(found.features) - {4} == {0, 2}  # the intercept may help, x1 and x3 do not
 
 
-def test_wide_problems_are_not_checked_and_say_so():
+def _overlapping(n, d, seed):
+    # Logits of about unit scale: the classes overlap. (make_classification_data's logits grow
+    # as √d, and at 200 features its classes are separable.)
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    z = X @ rng.standard_normal(d) / np.sqrt(d)
+    return X, (rng.random(n) < 1 / (1 + np.exp(-z))).astype(float)
+
+
+def test_wide_problems_are_checked_for_complete_separation_only_and_say_so():
     from logitfit._separation import MAX_CHECKED_COEFS
 
-    X, y = make_classification_data(600, MAX_CHECKED_COEFS, seed=8)  # one coefficient too many
+    X, y = _overlapping(600, MAX_CHECKED_COEFS, seed=8)  # one coefficient too many
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # max_iter=3 does not converge; beside the point
         warnings.simplefilter("error", SeparationWarning)
         model = LogisticRegression(penalty=None, max_iter=3).fit(X, y)
         summary = model.summary()
     assert not model._separation_checked and not summary.separated.any()
-    assert any("Separation was not checked" in note for note in summary.notes)
+    assert any("checked only for complete separation" in note for note in summary.notes)
+
+
+@pytest.mark.parametrize("shape", [(300, 250), (50, 400)])
+def test_wide_completely_separated_data_are_caught_by_the_fitted_coefficients(shape):
+    # Random labels on 250 (or 400) features for 300 (or 50) rows: some hyperplane separates
+    # them, so there is no maximum-likelihood estimate. The exact check is too expensive at
+    # this width, but coefficients that put every row on its side prove it.
+    n, d = shape
+    rng = np.random.default_rng(1)
+    X = rng.standard_normal((n, d))
+    y = (rng.random(n) < 0.5).astype(float)
+    with pytest.warns(SeparationWarning, match="completely separated") as caught:
+        model = LogisticRegression(penalty=None).fit(X, y)
+    assert "stopped early" in str(caught[0].message)
+    assert not model.converged_ and model._separation_checked
+    z = model.decision_function(X)
+    assert np.all(np.where(y > 0, z, -z) > 0)  # the certificate, checked independently
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # separation, and rank 50 < 401 for the wide one
+        summary = model.summary()
+    assert summary.separated.all()
+    assert not any("checked only" in note for note in summary.notes)
+
+
+def test_wide_data_with_an_optimum_raise_no_separation_warning():
+    # 2,000 rows of 210 features with logits of unit scale: the classes overlap, the optimum
+    # exists, and the cheap check must not cry wolf.
+    X, y = _overlapping(2000, 210, seed=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SeparationWarning)
+        model = LogisticRegression(penalty=None).fit(X, y)
+        summary = model.summary()
+    assert model.converged_ and not summary.separated.any()

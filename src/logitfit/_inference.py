@@ -67,6 +67,7 @@ from ._separation import (
     Separation,
     SeparationWarning,
     can_check,
+    complete_separation_at,
     find_separation,
     separation_message,
 )
@@ -815,12 +816,15 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     unpenalised = params["penalty"] is None or math.isinf(float(params["C"]))
     penalty = _PENALTY_NAMES.get(params["penalty"], str(params["penalty"]))
     C = params["C"]
-    unchecked = unpenalised and not separation_checked and not can_check(objective)
-    if unpenalised and not separation_checked and can_check(objective):
-        separation = find_separation(objective, theta, logits=z)
+    wide = not can_check(objective)
+    if unpenalised and not separation_checked:
+        # Too wide for the exact check: complete separation by θ itself is still seen.
+        separation = (complete_separation_at(objective, theta) if wide
+                      else find_separation(objective, theta, logits=z))
         if separation is not None:
             warnings.warn(separation_message(separation, names, stopped=False), SeparationWarning,
                           stacklevel=3)
+    unchecked = unpenalised and wide and separation is None
     separated = np.zeros(k, dtype=bool)
     if unpenalised and separation is not None:
         separated[list(separation.coef_index)] = True
@@ -849,9 +853,10 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
             "Use a penalty or remove the separating features."
         )
     if unchecked:
-        notes.append(f"Separation was not checked: the exact check handles at most "
-                     f"{MAX_CHECKED_COEFS} coefficients. Large standard errors on large "
-                     "coefficients may mean that they diverge.")
+        notes.append(f"Separation was checked only for complete separation by the fitted "
+                     f"coefficients: the exact check handles at most {MAX_CHECKED_COEFS} "
+                     "coefficients. Large standard errors on large coefficients may mean that "
+                     "they diverge.")
     if rank < k:
         available = ("their standard errors are meaningless" if np.all(np.isfinite(bread)) else
                      "the information matrix is singular, so no standard errors are available")

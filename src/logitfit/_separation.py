@@ -41,7 +41,9 @@ settles at the inverse curvature. When it sees the pattern for three iterations,
 fit is still running after 64 iterations, it runs the exact check once, and stops the solver
 if the check finds separation. A negative check is final (separation is a property of the
 data), so the monitor then goes quiet. Problems with more than MAX_CHECKED_COEFS (201)
-coefficients are not checked: the programmes grow too expensive.
+coefficients get no programme, which grows too expensive: for them the monitor certifies
+complete separation only, where it needs none, when the coefficients in hand already predict
+every row on its side of the boundary (then θ itself separates them).
 """
 
 from __future__ import annotations
@@ -250,6 +252,30 @@ def can_check(objective) -> bool:
     return objective.n_coef <= MAX_CHECKED_COEFS
 
 
+def complete_separation_at(objective, coef: np.ndarray) -> Separation | None:
+    """A certificate of complete separation by ``coef`` itself, or None.
+
+    When every row of non-zero weight has a hard label and a logit zᵢ = xᵢ·w + b of its own
+    sign (beyond _FEASIBILITY_TOL), θ separates the classes: the likelihood rises without
+    bound along it. Costs no programme (the logits of the last pass are reused), so it serves
+    problems too wide for :func:`find_separation`; it cannot see quasi-complete separation.
+    """
+    problem = _Problem(objective)
+    if problem.soft is not None:
+        return None
+    margin = problem.margins_of(objective.logits(coef))
+    active = problem.active
+    if not active.any() or not np.all(margin[active] > _FEASIBILITY_TOL):
+        return None
+    _, mean_square = objective.column_moments()
+    size = np.abs(coef)
+    size[:objective.n_features] *= np.sqrt(np.nan_to_num(mean_square))
+    features = tuple(int(j) for j in np.flatnonzero(size >= _NAMING_TOL * size.max()))
+    return Separation("complete", tuple(range(objective.n_coef)), features,
+                      np.array(coef, dtype=np.float64, copy=True),
+                      int(np.count_nonzero(active)))
+
+
 def find_separation(objective, coef: np.ndarray | None = None, *,
                     logits: np.ndarray | None = None) -> Separation | None:
     """Return a :class:`Separation` certificate, or None when the optimum exists.
@@ -409,7 +435,7 @@ class SeparationMonitor:
 
     def __call__(self, info) -> bool:
         stop = bool(self.inner(info)) if self.inner is not None else False
-        if self.checked or not self.enabled:
+        if self.checked:
             return stop
         coef = np.array(info.coef, dtype=np.float64, copy=True)
         if self._previous is not None:
@@ -438,11 +464,17 @@ class SeparationMonitor:
         return stop
 
     def check(self, coef: np.ndarray) -> Separation | None:
-        """Run the exact check once (later calls return the first answer; none when the
-        problem is too wide for it)."""
-        if self.enabled and not self.checked:
+        """Run the exact check once (later calls return the first answer). A problem too
+        wide for it gets :func:`complete_separation_at` instead, at every call until it
+        finds separation: coefficients that do not separate yet may later."""
+        if self.checked:
+            return self.separation
+        if self.enabled:
             self.separation = find_separation(self.objective, coef)
             self.checked = True
+        else:
+            self.separation = complete_separation_at(self.objective, coef)
+            self.checked = self.separation is not None
         return self.separation
 
     def check_converged(self, coef: np.ndarray) -> Separation | None:
@@ -454,7 +486,7 @@ class SeparationMonitor:
         a few dozen iterations): the rows it then predicts with logits beyond ±10 are the
         sign.
         """
-        if not self.enabled or self.checked:
+        if self.checked:
             return self.separation
         logits = self.objective.logits(coef)
         if logits.size and float(np.max(np.abs(logits))) > _SUSPICIOUS_LOGIT:
