@@ -208,6 +208,18 @@ def test_a_failed_first_fit_leaves_the_model_unfitted(synthetic):
     with pytest.raises(NotFittedError):
         model.predict(X)
 
+
+@pytest.mark.parametrize("solver", sorted(SOLVERS))
+def test_a_fit_the_callback_stops_is_unconverged_without_a_warning(synthetic, solver):
+    # The caller asked for the stop: converged_ says where the fit is; advice to change the
+    # solver or tol would be beside the point.
+    X, y = synthetic
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LogisticRegression(solver=solver, tol=1e-12).fit(
+            X, y, callback=lambda info: info.iteration >= 2)
+    assert not model.converged_ and model.n_iter_[0] == 2
+
 def test_attributes_and_history(synthetic):
     X, y = synthetic
     model = LogisticRegression().fit(X, y)

@@ -376,7 +376,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if separation is not None:
             warnings.warn(separation_message(separation, coef_names(self), stopped=True),
                           SeparationWarning, stacklevel=2)
-        elif not result.converged:
+        elif not result.converged and not result.message.startswith("stopped by callback"):
+            # (A fit that the caller's callback stopped is not converged_, as asked: no
+            # warning and no advice.)
             l1 = objective.l1_strength > 0.0
             if result.best_iteration is not None and options.get("learning_rate") is not None:
                 # Fixed steps made the objective rise: the step size is the problem. (With a
