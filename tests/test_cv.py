@@ -121,6 +121,59 @@ def test_one_standard_error_rule():
 
 
 
+def test_one_standard_error_rule_takes_the_sparsest_across_l1_ratios():
+    # At the same C a larger l1_ratio is a stronger L1 term: the smallest C within one SE of
+    # the best is not the sparsest model when several l1_ratios are tried.
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((300, 40))
+    w = np.zeros(40)
+    w[:8] = 2 * rng.standard_normal(8)
+    y = (rng.random(300) < 1 / (1 + np.exp(-(X @ w + 0.5)))).astype(int)
+    cv = LogisticRegressionCV(Cs=20, l1_ratios=[1.0, 0.7, 0.4], cv=5, tol=1e-8,
+                              selection="one_standard_error").fit(X, y)
+    mean = cv.scores_.mean(axis=0)
+    r_best, k_best = np.unravel_index(np.argmax(mean), mean.shape)
+    se = cv.scores_[:, r_best, k_best].std(ddof=1) / np.sqrt(cv.scores_.shape[0])
+    nonzero = (cv.coefs_paths_[:, :, :, 0, :-1] != 0).mean(axis=0).sum(axis=-1)
+    one_se = {r: np.flatnonzero(mean[r] >= mean[r_best, k_best] - se)[0] for r in range(3)}
+    r = cv.l1_ratios_.tolist().index(cv.l1_ratio_)
+    assert cv.C_ == cv.Cs_[one_se[r]]
+    assert nonzero[r, one_se[r]] == min(nonzero[q, k] for q, k in one_se.items())
+    assert len({nonzero[q, k] for q, k in one_se.items()}) > 1  # the choice mattered
+
+
+def test_held_out_scores_leave_the_class_weights_out():
+    # As scikit-learn scores them, and as score() does: the class weights shape the fold
+    # fits, the held-out log loss is the plain (sample-weighted) one.
+    from sklearn.metrics import log_loss
+
+    X, y = make_data(seed=7)
+    y = np.where(np.arange(y.size) % 4 == 0, 1, 0)
+    folds = list(StratifiedKFold(4).split(X, y))
+    cv = LogisticRegressionCV(Cs=[0.05, 0.5, 5.0], l1_ratios=[1.0], cv=folds, tol=1e-10,
+                              class_weight={0: 1.0, 1: 10.0}).fit(X, y)
+    for f, (_, test) in enumerate(folds):
+        for k in range(3):
+            theta = cv.coefs_paths_[f, 0, k, 0]
+            p = 1 / (1 + np.exp(-(X[test] @ theta[:-1] + theta[-1])))
+            assert cv.scores_[f, 0, k] == pytest.approx(-log_loss(y[test], p), rel=1e-9)
+
+
+def test_folds_with_one_class_are_refused():
+    X, y = make_data()
+    order = np.argsort(y, kind="stable")
+    with pytest.raises(ValueError, match=r"training rows of fold 0 .* hold only one class \[1\]"):
+        LogisticRegressionCV(Cs=3, cv=KFold(2)).fit(X[order], y[order])
+
+
+@pytest.mark.parametrize("Cs", [20.0, np.float64(3.0)])
+def test_a_lone_float_cs_is_refused_rather_than_taken_as_one_value(Cs):
+    X, y = make_data()
+    with pytest.raises(ValueError, match=r"Cs must be an int .* write Cs=\["):
+        LogisticRegressionCV(Cs=Cs).fit(X, y)
+    with pytest.raises(ValueError, match=r"Cs must be an int"):
+        logitfit.regularization_path(X, y, Cs=Cs)
+
 def test_a_failed_refit_keeps_the_previous_fit():
     X, y = make_data()
     model = LogisticRegressionCV(Cs=3, cv=3).fit(X, y)
@@ -132,6 +185,7 @@ def test_a_failed_refit_keeps_the_previous_fit():
     assert model.C_ == C
     np.testing.assert_array_equal(model.predict(X), np.asarray(model.predict_proba(X)[:, 1] > 0.5,
                                                                dtype=int))
+
 
 def test_refit_false_averages_the_fold_solutions():
     X, y = make_data(seed=4)

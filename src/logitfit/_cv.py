@@ -3,9 +3,10 @@
 For every fold and every l1_ratio, the whole path of C is fitted on the training part
 (``_path.fit_path``, warm starts from the strongest penalty) and every solution is scored on
 the held-out part. The chosen (l1_ratio, C) maximises the mean score over folds, or, with
-``selection="one_standard_error"``, is the smallest C (strongest penalty, sparsest model)
-whose mean score is within one standard error of the best (Breiman et al.; glmnet's
-``lambda.1se``), the standard error being the standard deviation over folds / √n_folds.
+``selection="one_standard_error"``, the sparsest model whose mean score is within one
+standard error of the best: for each l1_ratio the smallest C within (Breiman et al.; glmnet's
+``lambda.1se``), and of those the one with the fewest non-zero coefficients, the standard
+error being the standard deviation over folds / √n_folds.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from ._estimator import LogisticRegression, previous_fit_kept, weights_with_clas
 from ._objective import BCEObjective
 from ._path import (
     CONVERGENCE_ADVICE,
+    _check_Cs,
     default_Cs,
     fit_path,
     format_Cs,
@@ -58,8 +60,8 @@ def _logits(X, coef: np.ndarray, fit_intercept: bool) -> np.ndarray:
     return _kernels.dense_linear_predictor(X, w, b, n_parts)
 
 
-def _fit_fold(X, y, weights, train, test, Cs, l1_ratios, *, fit_intercept, solver, tol,
-              max_iter, scoring):
+def _fit_fold(X, y, weights, score_weights, train, test, Cs, l1_ratios, *, fit_intercept,
+              solver, tol, max_iter, scoring):
     X_train, X_test = X[train], X[test]
     objective = BCEObjective(X_train, y[train], weights[train], fit_intercept=fit_intercept)
     n_coef = objective.n_coef
@@ -78,8 +80,22 @@ def _fit_fold(X, y, weights, train, test, Cs, l1_ratios, *, fit_intercept, solve
         converged[r] = out["converged"]
         for k in range(Cs.size):
             z = _logits(X_test, out["coef"][k], fit_intercept)
-            scores[r, k] = _score(scoring, y[test], z, weights[test])
+            scores[r, k] = _score(scoring, y[test], z, score_weights[test])
     return scores, coefs, n_iter, converged, budget
+
+
+def _refuse_one_class_folds(folds, y_encoded: np.ndarray, weights: np.ndarray,
+                            classes: np.ndarray) -> None:
+    """Refuse folds whose training rows of non-zero weight hold one class only: the path of
+    such a fold has no classifier in it (its intercept runs off to ±28 at every C)."""
+    for number, (train, _) in enumerate(folds):
+        present = np.unique(y_encoded[train][weights[train] > 0])
+        if present.size < 2:
+            held = classes[present].tolist() if present.size else []
+            raise ValueError(
+                f"the training rows of fold {number} (those of non-zero weight) hold only one "
+                f"class {held}; a fold needs both classes: use stratified folds (cv=an int "
+                "does), shuffle the rows, or give both classes weight.")
 
 
 def _not_converged_message(converged: np.ndarray, Cs: np.ndarray, l1_ratios: np.ndarray,
@@ -123,11 +139,13 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
     cv : int, cross-validation generator or iterable, default=None
         As in scikit-learn: None is 5-fold, an int is that many stratified folds.
     scoring : {"neg_log_loss", "roc_auc", "accuracy"} or None, default="neg_log_loss"
-        Held-out score to maximise, weighted by the sample weights of the held-out rows, and
+        Held-out score to maximise, weighted by the sample weights of the held-out rows (not
+        by the class weights, as in scikit-learn), and
         the score that :meth:`score` returns. None means ``"accuracy"``, as in scikit-learn.
     selection : {"best", "one_standard_error"}, default="best"
-        ``"one_standard_error"`` picks the smallest C whose mean score is within one
-        standard error of the best.
+        ``"one_standard_error"`` takes, for each l1_ratio, the smallest C whose mean score is
+        within one standard error of the best, and of those the one with the fewest non-zero
+        coefficients (mean over the fold fits; ties go to the smaller C).
     solver : str, default="auto"
         Solver for every fit (``"cd"`` for L1 and elastic net under ``"auto"``).
     tol : float, default=1e-6
@@ -231,9 +249,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
             if self.Cs < 1:
                 raise ValueError(f"Cs must be a positive integer or an array of C, got {self.Cs}.")
         else:
-            Cs = np.asarray(self.Cs, dtype=np.float64).ravel()
-            if Cs.size == 0 or not np.all(Cs > 0.0):
-                raise ValueError(f"Cs must be positive numbers, got {self.Cs!r}.")
+            _check_Cs(self.Cs)
         return l1_ratios
 
     def _sample_weights(self, X, y_encoded, sample_weight):
@@ -294,12 +310,16 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
                 "For more classes wrap it in sklearn.multiclass.OneVsRestClassifier."
             )
         weights = self._sample_weights(X, y_encoded, sample_weight)
+        # Held-out rows are scored with the sample weights alone, as scikit-learn scores them
+        # and as score() does: class weights shape the fit, not the yardstick.
+        score_weights = weights_with_classes(X, y_encoded, sample_weight, None, self.classes_)
         y01 = y_encoded.astype(np.float64)
         Cs = self._grid(X, y01, weights, l1_ratios)
         folds = list(check_cv(self.cv, y, classifier=True).split(X, y))
+        _refuse_one_class_folds(folds, y_encoded, weights, self.classes_)
         max_iter = None if self.max_iter is None else int(self.max_iter)
         results = Parallel(n_jobs=self.n_jobs)(
-            delayed(_fit_fold)(X, y01, weights, train, test, Cs, l1_ratios,
+            delayed(_fit_fold)(X, y01, weights, score_weights, train, test, Cs, l1_ratios,
                                fit_intercept=self.fit_intercept, solver=self.solver,
                                tol=float(self.tol), max_iter=max_iter,
                                scoring=self._scoring())
@@ -355,13 +375,17 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         spread = np.nanstd(scores, axis=0, ddof=1) if scores.shape[0] > 1 else np.zeros_like(mean)
         error = spread[best] / np.sqrt(max(counts[best], 1))
         within = mean >= mean[best] - error
-        # Strongest penalty (smallest C) first; among equal C the best mean score.
-        for k in range(mean.shape[1]):
-            candidates = np.flatnonzero(within[:, k])
-            if candidates.size:
-                r = candidates[np.argmax(mean[candidates, k])]
-                return int(r), int(k)
-        return int(best[0]), int(best[1])  # pragma: no cover - best is always within
+        # For each l1_ratio, the smallest C within (glmnet's lambda.1se); among those, the
+        # sparsest: fewest non-zero coefficients (their mean over the fold fits), then the
+        # smaller C, then the better mean score. (At equal C a larger l1_ratio can be the
+        # sparser, so C alone does not decide across l1_ratios.)
+        n_features = self.coefs_paths_.shape[-1] - int(self.fit_intercept)
+        n_nonzero = np.mean(self.coefs_paths_[:, :, :, 0, :n_features] != 0.0, axis=0).sum(-1)
+        candidates = [(n_nonzero[r, k], k, -mean[r, k], r)
+                      for r in range(mean.shape[0]) if within[r].any()
+                      for k in [int(np.flatnonzero(within[r])[0])]]
+        _, k, _, r = min(candidates)
+        return int(r), int(k)
 
     # ------------------------------------------------------------------ prediction
     def decision_function(self, X):

@@ -181,6 +181,11 @@ def format_Cs(Cs: np.ndarray, limit: int = 5) -> str:
 
 
 def _check_Cs(Cs) -> np.ndarray:
+    if isinstance(Cs, numbers.Real):
+        # Not an int (those count values of C): a lone number is almost surely meant as a
+        # count, and taken as one C would cross-validate nothing.
+        raise ValueError(f"Cs must be an int (how many values of C) or a list of values of C, "
+                         f"got {Cs!r}; for the single value C={Cs!r} write Cs=[{Cs!r}].")
     Cs = np.sort(np.asarray(Cs, dtype=np.float64).ravel())
     if Cs.size == 0 or not np.all(Cs > 0.0):
         raise ValueError(f"Cs must be positive numbers (or a positive integer), got {Cs!r}.")
