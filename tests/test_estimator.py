@@ -195,6 +195,21 @@ def test_a_failed_refit_keeps_the_previous_fit(synthetic, bad, monkeypatch):
     assert model.summary().names == summary.names
 
 
+def test_a_refit_names_its_own_coefficients(synthetic):
+    # The previous fit had no intercept; the separation warning of this one names the
+    # intercept among the separating coefficients (it used to look the name up in the
+    # previous fit's list and fail).
+    from logitfit import SeparationWarning
+
+    X, y = synthetic
+    model = LogisticRegression(penalty=None, fit_intercept=False).fit(X, y)
+    model.set_params(fit_intercept=True)
+    x = np.linspace(1.0, 2.0, 200)[:, None]
+    with pytest.warns(SeparationWarning, match="x0, intercept"):
+        model.fit(x, (x[:, 0] > 1.5).astype(int))
+    assert model.intercept_[0] != 0.0
+
+
 def test_a_failed_first_fit_leaves_the_model_unfitted(synthetic):
     from sklearn.exceptions import NotFittedError
 

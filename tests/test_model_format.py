@@ -197,10 +197,16 @@ def test_a_damaged_stored_summary_is_a_one_line_error_of_the_summary_command(tmp
     document = json.loads(path.read_text())
     document["summary"][field] = value
     path.write_text(json.dumps(document))
-    result = CliRunner().invoke(main, ["summary", str(path)], prog_name="logitfit")
-    assert result.exit_code == 2 and "Traceback" not in result.output
-    assert result.output.strip().count("\n") == 0
-    assert f"summary field {field!r}" in result.output and "train the model again" in result.output
+    data = tmp_path / "d.csv"
+    pd.DataFrame({"x0": X[:, 0], "x1": X[:, 1], "y": y}).to_csv(data, index=False)
+    for command in (["summary", str(path)],
+                    ["evaluate", str(path), str(data), "--target", "y", "--report",
+                     str(tmp_path / "report")]):
+        result = CliRunner().invoke(main, command, prog_name="logitfit")
+        assert result.exit_code == 2 and "Traceback" not in result.output, result.output
+        assert result.output.strip().count("\n") == 0
+        assert f"summary field {field!r}" in result.output
+        assert "train the model again" in result.output
 
 def test_a_damaged_option_is_a_one_line_error_of_the_command_line(tmp_path, fitted):
     path = _damage(tmp_path, fitted, lambda d: d["options"].update(C="abc"))

@@ -319,6 +319,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight, callback):
         self._check_params()
+        # What summary() and save() describe, whatever set_params changes afterwards; set
+        # first, so that the names this fit's warnings give its coefficients are its own (a
+        # failed fit puts the previous ones back).
+        self._fit_params = copy.deepcopy(self.get_params(deep=False))
         # Dense X is checked for NaN and infinity within the solver's first pass (see
         # BCEObjective.check_finite_data) rather than by a separate scan of X.
         X, y = validate_data(
@@ -342,7 +346,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"({self.classes_.tolist()}); a classifier needs samples of both classes."
             )
         weights = self._sample_weights(X, y_encoded.astype(np.intp), sample_weight)
-        penalty = objective_options(self.get_params(deep=False))
+        penalty = objective_options(self._fit_params)
         objective = BCEObjective(
             X, y_encoded, weights, C=penalty["C"], fit_intercept=self.fit_intercept,
             l1_ratio=penalty["l1_ratio"],
@@ -402,8 +406,6 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self.converged_ = bool(result.converged) and separation is None
         self.solver_ = solver
         self.history_ = result.history
-        # What summary() and save() describe, whatever set_params changes afterwards.
-        self._fit_params = copy.deepcopy(self.get_params(deep=False))
         # Kept (not copied) for summary(); dropped from pickles by __getstate__.
         self._objective = objective
         self._separation = separation

@@ -135,14 +135,14 @@ def _features_option(f):
 
 
 class _NumberRange(click.FloatRange):
-    """click's FloatRange, refusing NaN too: every comparison with NaN is false, so the range
-    check alone would let ``--threshold nan`` through."""
+    """click's FloatRange of finite numbers: every comparison with NaN is false, so the range
+    check alone would let ``--threshold nan`` through, and an open range lets ``--tol inf``."""
 
     def convert(self, value, param, ctx):
         number = super().convert(value, param, ctx)
-        if math.isnan(number):
-            self.fail(f"{value!r} is not a number in the range {self._describe_range()}.",
-                      param, ctx)
+        if not math.isfinite(number):
+            self.fail(f"{value!r} is not a finite number in the range "
+                      f"{self._describe_range()}.", param, ctx)
         return number
 
 
@@ -676,12 +676,12 @@ def _facts(model_file_or_trained, extra: list[tuple[str, str]]) -> list[tuple[st
 
 def _write_report(directory: str, *, title: str, facts, estimator, names, summary, summary_dict,
                   y=None, proba=None, weights=None, metrics=None,
-                  generator: str = "logitfit", after: str = "") -> str:
+                  generator: str = "logitfit", after: str = "", model: str = "the model") -> str:
     """Write the report; ``after`` (e.g. ", after writing the model to m.json") tells the user
-    what was done before a failure."""
+    what was done before a failure; ``model`` names the file ``summary_dict`` was read from."""
     from ._report import write_report
 
-    summary_obj = summary if summary is not None else _summary_from_dict(summary_dict)
+    summary_obj = summary if summary is not None else _summary_from_dict(summary_dict, model)
     try:
         return write_report(
             directory, title=title, facts=facts, history=getattr(estimator, "history_", None),
@@ -695,14 +695,19 @@ def _write_report(directory: str, *, title: str, facts, estimator, names, summar
                         f"{after}; check the directory.") from None
 
 
-def _summary_from_dict(d: dict | None):
+def _summary_from_dict(d: dict | None, model: str):
+    """The summary stored in ``model`` (its file name, for the error), or None."""
     if d is None:
         return None
     import logitfit
 
     if not hasattr(logitfit, "Summary"):
         return None
-    return logitfit.Summary.from_dict(d)
+    try:
+        return logitfit.Summary.from_dict(d)
+    except (ValueError, TypeError, KeyError) as error:
+        raise UserError(f"the summary stored in {model} cannot be read ({error}); train the "
+                        "model again.") from None
 
 
 def _dump_json(value) -> None:
@@ -855,7 +860,8 @@ def evaluate(model, data, target, threshold, report, force, as_json):
             report, title=f"logitfit model {os.path.basename(model)} on {os.path.basename(data)}",
             facts=_facts(model_file, [("data", f"{data}: {dataset.n_rows} rows")]),
             estimator=model_file.estimator, names=model_file.feature_names, summary=None,
-            summary_dict=model_file.summary, y=y, proba=proba, weights=weights, metrics=metrics)
+            summary_dict=model_file.summary, y=y, proba=proba, weights=weights, metrics=metrics,
+            model=model)
     if as_json:
         _dump_json(metrics)
         return
@@ -878,15 +884,10 @@ def summary(model, as_json):
     if as_json:
         _dump_json(model_file.summary)
         return
-    try:
-        table = _summary_from_dict(model_file.summary)
-        text = None if table is None else str(table)
-    except (ValueError, TypeError, KeyError) as error:
-        raise UserError(f"the summary stored in {model} cannot be read ({error}); train the "
-                        "model again.") from None
-    if text is None:
+    table = _summary_from_dict(model_file.summary, model)
+    if table is None:
         raise UserError("this logitfit cannot show summaries; upgrade logitfit.")
-    click.echo(text)
+    click.echo(str(table))
 
 
 # ---------------------------------------------------------------------- gradcheck
