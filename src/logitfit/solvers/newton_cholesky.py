@@ -199,7 +199,7 @@ def solve(
     rows = subsample_rows(objective) if subsample else None
     # "exact": the last direction came from an exact Hessian formed at that iterate.
     state = {"factor": None, "previous_norm": None, "fresh": False, "rows": rows,
-             "shortened": 0, "exact": False, "finished": False}
+             "shortened": 0, "exact": False}
 
     def lazy_direction_rule(coef, value, grad, previous_step):
         norm = objective.optimality(grad)
@@ -240,12 +240,13 @@ def solve(
         # precision. Chord steps stop once the gradient is below tol, with the coefficients
         # off by up to about tol over the curvature (8e-6 relative on 100,000 x 20 at
         # tol=1e-6): one exact Newton step from there squares that error, for one Hessian.
-        # Not after an exact step (already quadratic), nor at a start that needed no step.
+        # Not after an exact step (already quadratic; the final one is too), nor at a start
+        # that needed no step.
         if (objective.l2_strength > 0.0 or objective.l1_strength > 0.0 or state["exact"]
-                or state["finished"] or state["factor"] is None):
+                or state["factor"] is None):
             return None
-        state["finished"] = True
-        return newton_direction(objective.hessian(coef), grad, 0.0), 1.0, True
+        state["rows"] = state["factor"] = None  # an exact Hessian, formed here
+        return lazy_direction_rule(coef, None, grad, 1.0)
 
     return descent_loop("newton-cholesky", objective, coef0, tol=tol, max_iter=max_iter,
                         callback=callback, direction_rule=lazy_direction_rule,
