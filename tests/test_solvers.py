@@ -12,7 +12,7 @@ from conftest import make_classification_data
 from logitfit._objective import BCEObjective
 from logitfit.solvers import SOLVERS, select_solver
 from logitfit.solvers._base import armijo_backtracking
-from logitfit.solvers.lbfgs import _standardising_map
+from logitfit.solvers.lbfgs import _PROGRESS_WINDOW, _standardising_map
 
 SOLVER_NAMES = sorted(SOLVERS)
 
@@ -263,3 +263,61 @@ def test_lbfgs_reaches_tol_on_columns_of_large_values():
                                                  max_iter=100, hessian_reuse=False)
     np.testing.assert_allclose(result.coef, reference.coef, rtol=1e-6, atol=1e-9)
     assert len(result.history["objective"]) == result.n_iter + 1
+
+
+def _heavy_tailed_problem():
+    # Cauchy-distributed columns: standardising by the standard deviation cannot even them
+    # out, and plain L-BFGS is still short of tol=1e-8 after 1,000 iterations here.
+    rng = np.random.default_rng(0)
+    X = rng.standard_cauchy((1000, 200))
+    y = (rng.random(1000) < 0.5).astype(float)
+    return X, y
+
+
+def test_lbfgs_hands_a_slow_run_to_newton_cg():
+    from sklearn.linear_model import LogisticRegression as SkLogisticRegression
+
+    X, y = _heavy_tailed_problem()
+    objective = BCEObjective(X, y, C=1.0)
+    result = SOLVERS["lbfgs"].solve(objective, np.zeros(201), tol=1e-8, max_iter=1000)
+    assert result.converged and result.message == "converged"
+    assert result.n_iter < 200 and objective.n_data_passes < 400
+    assert objective.optimality(objective.gradient(result.coef)) <= 1e-8
+    reference = SkLogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-12,
+                                     max_iter=200).fit(X, y)
+    reference_coef = np.r_[reference.coef_.ravel(), reference.intercept_]
+    assert objective.value(result.coef) == pytest.approx(objective.value(reference_coef),
+                                                         rel=1e-12)
+    np.testing.assert_allclose(result.coef, reference_coef, rtol=1e-5, atol=1e-7)
+
+
+def test_lbfgs_run_that_keeps_its_pace_is_not_handed_over():
+    # Strongly correlated Gaussian columns, weak penalty: L-BFGS needs a few hundred
+    # iterations, at a rate that reaches tol well within max_iter.
+    rng = np.random.default_rng(0)
+    d = 100
+    covariance = 0.99 ** np.abs(np.subtract.outer(np.arange(d), np.arange(d)))
+    X = rng.multivariate_normal(np.zeros(d), covariance, 2000)
+    y = (rng.random(2000) < 1 / (1 + np.exp(-0.3 * X @ rng.standard_normal(d)))).astype(float)
+    objective = BCEObjective(X, y, C=1e3)
+    result = SOLVERS["lbfgs"].solve(objective, np.zeros(d + 1), tol=1e-8, max_iter=1000)
+    assert result.converged and result.n_iter > 2 * _PROGRESS_WINDOW
+    # About one pass per L-BFGS iteration: no Hessian-vector products were made.
+    assert objective.n_data_passes <= 1.2 * result.n_iter + 2
+
+
+def test_newton_cg_after_lbfgs_keeps_to_the_passes_left():
+    # max_iter=60: L-BFGS is judged too slow at the end of its first progress window, and
+    # Newton-CG steps may then make only the passes of the L-BFGS iterations left, at the
+    # rate L-BFGS made them, however many passes each of its own steps takes.
+    X, y = _heavy_tailed_problem()
+    objective = BCEObjective(X, y, C=1.0)
+    passes = []
+    result = SOLVERS["lbfgs"].solve(objective, np.zeros(201), tol=1e-8, max_iter=60,
+                                    callback=lambda info: passes.append(objective.n_data_passes))
+    assert not result.converged and result.message == "max_iter reached"
+    window = _PROGRESS_WINDOW
+    rate = (passes[window] - passes[0]) / window
+    budget_end = passes[window] + (60 - window) * rate
+    assert passes[-2] < budget_end <= passes[-1]
+    assert result.n_iter < 60 and len(passes) == result.n_iter + 1

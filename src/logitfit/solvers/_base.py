@@ -164,6 +164,7 @@ def descent_loop(
     direction_rule: DirectionRule,
     final_rule: FinalRule | None = None,
     history: History | None = None,
+    max_passes: float | None = None,
 ) -> SolverResult:
     """Iterate θ ← θ + t d until the convergence rule holds.
 
@@ -174,8 +175,12 @@ def descent_loop(
     take (an iteration like the others) before the loop stops. ``history``, when given,
     holds the iterations of another method that ended at ``coef0`` (its last row, passed to
     its callback already): the loop goes on from there, numbering on, within ``max_iter``.
+    ``max_passes``, when given, also stops the loop once its iterations have made that many
+    passes over X (``objective.n_data_passes``), with the message "max_iter reached": the
+    budget of passes of the other method's iterations that were left.
     """
     coef = np.array(coef0, dtype=np.float64, copy=True)
+    passes_at_start = objective.n_data_passes
     value, grad = objective.loss_gradient(coef)
     if history is None:
         history = History(objective, callback)
@@ -224,6 +229,9 @@ def descent_loop(
             if converged(objective, grad, tol):
                 return history.result(coef, iteration, True, "stopped by callback")
             return unconverged(coef, iteration, "stopped by callback")
+        if (max_passes is not None and objective.n_data_passes - passes_at_start >= max_passes
+                and not converged(objective, grad, tol)):
+            return unconverged(coef, iteration, "max_iter reached")
     if converged(objective, grad, tol):
         return history.result(coef, max_iter, True, "converged")
     return unconverged(coef, max_iter, "max_iter reached")

@@ -31,8 +31,9 @@ SOLVERS: dict[str, SolverSpec] = {}
 # a handful of iterations (and on large data the solver reuses and subsamples Hessians). Wider
 # dense problems with more samples than features get L-BFGS: there a Hessian costs hundreds of
 # passes over X, while L-BFGS needs about one pass per iteration, and data with n > d > 1000
-# are well enough conditioned that it needs few iterations (Newton-CG spends several
-# Hessian-vector passes per iteration instead). Sparse problems and problems with fewer
+# are usually well enough conditioned that it needs few iterations (Newton-CG spends several
+# Hessian-vector passes per iteration instead); a run that proves slow, as on heavy-tailed
+# columns, goes on with Newton-CG steps (see lbfgs). Sparse problems and problems with fewer
 # samples than features get Newton-CG, whose Hessian-vector products cost one pass each and
 # whose Jacobi preconditioner copes with the very unequal column scales of sparse data.
 # Sparse problems whose Hessian is cheap (see _sparse_hessian_is_cheap) are the exception.
