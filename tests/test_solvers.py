@@ -79,15 +79,16 @@ def test_callback_can_stop_the_solver(problem, name):
     result = SOLVERS[name].solve(objective, np.zeros(objective.n_coef), tol=1e-12,
                                  max_iter=1000, callback=lambda info: info.iteration >= 2)
     assert result.n_iter == 2
-    assert result.message == "stopped by callback"
+    assert result.message == "stopped by callback" and result.stopped_by_callback
     assert not result.converged
 
 
 @pytest.mark.parametrize("name", SOLVER_NAMES)
 def test_max_iter_is_respected_and_reported(problem, name):
     objective = problem[0]
-    result = SOLVERS[name].solve(objective, np.zeros(objective.n_coef), tol=1e-14, max_iter=1)
-    assert result.n_iter <= 1
+    result = SOLVERS[name].solve(objective, np.zeros(objective.n_coef), tol=1e-14, max_iter=1,
+                                 callback=lambda info: False)
+    assert result.n_iter <= 1 and not result.stopped_by_callback
     assert not result.converged
 
 

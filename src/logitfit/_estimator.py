@@ -380,7 +380,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if separation is not None:
             warnings.warn(separation_message(separation, coef_names(self), stopped=True),
                           SeparationWarning, stacklevel=2)
-        elif not result.converged and not result.message.startswith("stopped by callback"):
+        elif not result.converged and not result.stopped_by_callback:
             # (A fit that the caller's callback stopped is not converged_, as asked: no
             # warning and no advice.)
             l1 = objective.l1_strength > 0.0

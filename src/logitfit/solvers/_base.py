@@ -54,6 +54,8 @@ class SolverResult:
     best_iteration : int or None
         Set when ``coef`` is not the last iterate but the one of lowest objective (steps
         taken without a line search made the objective rise): that iteration's index.
+    stopped_by_callback : bool
+        Whether the run ended because the callback asked it to.
     """
 
     coef: np.ndarray
@@ -62,6 +64,7 @@ class SolverResult:
     history: dict[str, np.ndarray] = field(default_factory=dict)
     message: str = ""
     best_iteration: int | None = None
+    stopped_by_callback: bool = False
 
 
 class History:
@@ -72,16 +75,22 @@ class History:
         self.callback = callback
         self.start = time.perf_counter()
         self.rows: list[tuple[float, float, float, float]] = []
+        self.stop_requested = False
+
+    def optimality(self, coef: np.ndarray, grad: np.ndarray) -> float:
+        """The convergence measure at θ = ``coef`` recorded as ``grad_norm``."""
+        return self.objective.optimality(grad)
 
     def record(self, coef: np.ndarray, value: float, grad: np.ndarray, step: float) -> bool:
         """Store a row; return True when the callback asks to stop."""
-        grad_norm = self.objective.optimality(grad)
+        grad_norm = self.optimality(coef, grad)
         elapsed = time.perf_counter() - self.start
         self.rows.append((value, grad_norm, step, elapsed))
         if self.callback is None:
             return False
         info = IterationInfo(len(self.rows) - 1, value, grad_norm, step, elapsed, coef)
-        return bool(self.callback(info))
+        self.stop_requested = bool(self.callback(info))
+        return self.stop_requested
 
     def result(self, coef, n_iter: int, converged: bool, message: str,
                best_iteration: int | None = None) -> SolverResult:
@@ -91,7 +100,7 @@ class History:
             for k, name in enumerate(("objective", "grad_norm", "step", "time"))
         }
         return SolverResult(np.asarray(coef, dtype=np.float64), n_iter, converged, history,
-                            message, best_iteration)
+                            message, best_iteration, self.stop_requested)
 
 
 def converged(objective, grad: np.ndarray, tol: float) -> bool:

@@ -10,25 +10,17 @@ everywhere. ``history_["objective"]`` records F, the full objective, and
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 
-from ._base import History, IterationInfo
+from ._base import History
 
 
 class CompositeHistory(History):
     """:class:`History` for F = f + g: rows hold F and the KKT measure at θ."""
 
-    def record(self, coef: np.ndarray, value: float, grad: np.ndarray, step: float) -> bool:
-        """Store a row (``value`` is F(θ), ``grad`` is ∇f(θ)); True when the callback stops."""
-        grad_norm = self.objective.optimality(grad, coef)
-        elapsed = time.perf_counter() - self.start
-        self.rows.append((value, grad_norm, step, elapsed))
-        if self.callback is None:
-            return False
-        info = IterationInfo(len(self.rows) - 1, value, grad_norm, step, elapsed, coef)
-        return bool(self.callback(info))
+    def optimality(self, coef: np.ndarray, grad: np.ndarray) -> float:
+        """The KKT measure at θ = ``coef`` (``grad`` is ∇f(θ); rows' values are F(θ))."""
+        return self.objective.optimality(grad, coef)
 
 
 def kkt_converged(objective, grad: np.ndarray, coef: np.ndarray, tol: float) -> bool:
