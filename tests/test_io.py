@@ -214,6 +214,34 @@ def test_standardising_is_accurate_for_tiny_spreads_and_constant_columns(sparse)
     np.testing.assert_allclose(X, (values - pre.center) / pre.scale, rtol=1e-12, atol=1e-12)
 
 
+@pytest.mark.parametrize("sparse", [False, True])
+def test_standardising_columns_of_huge_and_tiny_values(sparse):
+    # Squares of values above 1e154 overflow and below 1e-162 underflow in float64: such
+    # columns were left unscaled (scale 1). statistics.pstdev sums exact fractions.
+    import statistics
+
+    from logitfit._io import Dataset
+
+    rng = np.random.default_rng(5)
+    n = 400
+    values = np.column_stack([rng.normal(3, 1, n) * 1e200, rng.normal(0, 1, n) * 1e-200,
+                              rng.normal(5, 2, n)])
+    names = ["huge", "tiny", "plain"]
+    if sparse:
+        data = Dataset(matrix=sp.csr_matrix(values), matrix_names=names, label=np.zeros(n))
+    else:
+        data = _dataset(pd.DataFrame(values, columns=names))
+    pre, X = Preprocessor.fit_transform(data, names, standardize=True)
+    expected_scale = [statistics.pstdev(values[:, j].tolist()) for j in range(3)]
+    np.testing.assert_allclose(pre.scale, expected_scale, rtol=1e-12)
+    if not sparse:
+        np.testing.assert_allclose(pre.center, [statistics.fmean(values[:, j].tolist())
+                                                for j in range(3)], rtol=1e-12)
+    X = X.toarray() if sparse else X
+    assert np.all(np.isfinite(X))
+    np.testing.assert_allclose(X.std(axis=0), 1.0, rtol=1e-9)
+
+
 def test_a_model_standardised_dense_stays_dense():
     # A model whose stored standardisation centres its features was trained on the dense
     # encoding: new data keep that encoding whatever its width, so the centring applies.

@@ -635,11 +635,16 @@ def _moments(X, centred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     its standard deviation about the mean (as StandardScaler's, with or without centring), or
     1 for a column that is constant to rounding. Two passes: the mean, corrected by the mean
     of the deviations from it, then the squared deviations, so that a column whose spread is
-    tiny against its mean (timestamps, 1e6 ± 1e-3) keeps an accurate scale.
+    tiny against its mean (timestamps, 1e6 ± 1e-3) keeps an accurate scale. The sums are
+    taken on each column divided by a power of two near its largest magnitude (exact), so
+    that squares of values above 1e154 do not overflow.
     """
     n, d = X.shape
     if sp.issparse(X):
-        columns, values = X.indices, X.data
+        columns = X.indices
+        magnitude = _power_of_two_magnitude(
+            np.asarray(abs(X).max(axis=0).todense()).ravel())
+        values = X.data / magnitude[columns]
         absent = n - np.bincount(columns, minlength=d)
 
         def column_sums(weights):
@@ -652,10 +657,16 @@ def _moments(X, centred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         variance = (column_sums(deviations * deviations) + absent * mean**2) / n
         mean_square = column_sums(values * values) / n
     else:
+        max_abs = np.zeros(d)
+        for start in range(0, n, _MOMENT_BLOCK_ROWS):
+            block = X[start:start + _MOMENT_BLOCK_ROWS]
+            np.maximum(max_abs, np.abs(block).max(axis=0), out=max_abs)
+        magnitude = _power_of_two_magnitude(max_abs)
+
         def column_sums(transform):
             total = np.zeros(d)
             for start in range(0, n, _MOMENT_BLOCK_ROWS):
-                total += transform(X[start:start + _MOMENT_BLOCK_ROWS]).sum(axis=0)
+                total += transform(X[start:start + _MOMENT_BLOCK_ROWS] / magnitude).sum(axis=0)
             return total
 
         rough = column_sums(lambda block: block) / n
@@ -666,8 +677,15 @@ def _moments(X, centred: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # Rounding leaves a constant column a spread of a few units in the last place of its
     # values; n ε of their root mean square bounds what the sums above can resolve.
     constant = ~(scale > n * np.finfo(np.float64).eps * np.sqrt(mean_square))
+    scale = scale * magnitude
     scale[constant] = 1.0
-    return np.where(centred, mean, 0.0), scale
+    return np.where(centred, mean * magnitude, 0.0), scale
+
+
+def _power_of_two_magnitude(max_abs: np.ndarray) -> np.ndarray:
+    # 2^k with max_abs / 2^k in (1/2, 1]; 1 for columns of zeros.
+    _, exponent = np.frexp(max_abs)
+    return np.where(max_abs > 0.0, np.ldexp(1.0, exponent), 1.0)
 
 
 # ---------------------------------------------------------------------- the target
