@@ -280,9 +280,15 @@ def test_lbfgs_hands_a_slow_run_to_newton_cg():
 
     X, y = _heavy_tailed_problem()
     objective = BCEObjective(X, y, C=1.0)
-    result = SOLVERS["lbfgs"].solve(objective, np.zeros(201), tol=1e-8, max_iter=1000)
+    passes = []
+    result = SOLVERS["lbfgs"].solve(objective, np.zeros(201), tol=1e-8, max_iter=1000,
+                                    callback=lambda info: passes.append(objective.n_data_passes))
     assert result.converged and result.message == "converged"
-    assert result.n_iter < 200 and objective.n_data_passes < 400
+    # The last iterations are Newton-CG steps (several passes each), taken after half of
+    # max_iter, and the whole run made fewer passes than L-BFGS's 1,000 iterations alone.
+    handed_over = np.flatnonzero(np.diff(passes) > 2)
+    assert handed_over.size > 0 and handed_over[0] >= 500
+    assert objective.n_data_passes < 1000
     assert objective.optimality(objective.gradient(result.coef)) <= 1e-8
     reference = SkLogisticRegression(C=1.0, solver="newton-cholesky", tol=1e-12,
                                      max_iter=200).fit(X, y)
@@ -290,6 +296,29 @@ def test_lbfgs_hands_a_slow_run_to_newton_cg():
     assert objective.value(result.coef) == pytest.approx(objective.value(reference_coef),
                                                          rel=1e-12)
     np.testing.assert_allclose(result.coef, reference_coef, rtol=1e-5, atol=1e-7)
+
+
+def test_lbfgs_takes_back_a_run_that_newton_cg_progresses_slower_on():
+    # Weakly penalised, nearly separable data with Cauchy columns: at half of max_iter
+    # L-BFGS looks too slow, but Newton-CG is slower still (its CG runs hit their cap). After
+    # its trial, L-BFGS takes the run back and converges, as it did alone (in 766 iterations).
+    rng = np.random.default_rng(7)
+    n, d = 600, 400
+    X = rng.standard_cauchy((n, d))
+    z = (X - np.median(X, 0)) / (np.std(X, 0) + 1e-12)
+    z = np.clip(z, -3, 3) @ rng.standard_normal(d) / np.sqrt(d)
+    y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(float)
+    objective = BCEObjective(X, y, C=1e6)
+    passes = []
+    result = SOLVERS["lbfgs"].solve(objective, np.zeros(d + 1), tol=1e-8, max_iter=1000,
+                                    callback=lambda info: passes.append(objective.n_data_passes))
+    assert result.converged
+    assert objective.optimality(objective.gradient(result.coef)) <= 1e-8
+    steps = np.diff(passes)
+    newton = np.flatnonzero(steps > 2)
+    assert newton.size > 0 and newton[0] >= 500
+    # After the trial, L-BFGS iterations of about one pass each, many of them.
+    assert steps.size - newton[-1] > 100 and np.all(steps[newton[-1] + 1:] <= 2)
 
 
 def test_lbfgs_run_that_keeps_its_pace_is_not_handed_over():
@@ -308,9 +337,9 @@ def test_lbfgs_run_that_keeps_its_pace_is_not_handed_over():
 
 
 def test_newton_cg_after_lbfgs_keeps_to_the_passes_left():
-    # max_iter=60: L-BFGS is judged too slow at the end of its first progress window, and
-    # Newton-CG steps may then make only the passes of the L-BFGS iterations left, at the
-    # rate L-BFGS made them, however many passes each of its own steps takes.
+    # max_iter=60: L-BFGS is judged too slow once it has made _PROGRESS_WINDOW iterations,
+    # and Newton-CG steps may then make only the passes of the L-BFGS iterations left, at
+    # the rate L-BFGS made them, however many passes each of its own steps would take.
     X, y = _heavy_tailed_problem()
     objective = BCEObjective(X, y, C=1.0)
     passes = []

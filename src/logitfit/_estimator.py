@@ -393,7 +393,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                            "search then chooses each step).")
             elif result.message == "max_iter reached":
                 message = not_converged_message(
-                    solver, max_iter, result.history["grad_norm"][-1], self.tol, l1=l1)
+                    solver, max_iter, result.history["grad_norm"][-1], self.tol, l1=l1,
+                    n_iter=result.n_iter)
             else:
                 message = (f"solver {solver!r} did not reach tol={self.tol:g}: "
                            f"{result.message}. The coefficients are the best found; try "

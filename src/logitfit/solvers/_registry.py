@@ -64,13 +64,20 @@ def solver_advice(name: str, *, l1: bool) -> str:
 
 
 def not_converged_message(name: str, max_iter: int, grad_norm: float, tol: float, *,
-                          l1: bool) -> str:
+                          l1: bool, n_iter: int | None = None) -> str:
     """The ConvergenceWarning text for a solver that ran out of iterations.
 
     ``l1``: the penalty has an L1 part, so only the solvers that handle it are suggested.
+    ``n_iter`` below ``max_iter``: the run ended on the passes over X that its remaining
+    iterations stood for (L-BFGS's Newton-CG steps, see lbfgs).
     """
+    if n_iter is not None and n_iter < max_iter:
+        stopped = (f"stopped after {n_iter} iterations (some of them Newton-CG steps of "
+                   f"several passes over X each), having made the passes of max_iter={max_iter}")
+    else:
+        stopped = f"stopped after max_iter={max_iter} iterations"
     return (
-        f"solver {name!r} stopped after max_iter={max_iter} iterations with gradient norm "
+        f"solver {name!r} {stopped} with gradient norm "
         f"{grad_norm:.3g} > tol={tol:.3g}. Increase max_iter, standardise the features "
         "(sklearn.preprocessing.StandardScaler), strengthen the penalty (smaller C), or try "
         f"{solver_advice(name, l1=l1)}."

@@ -26,11 +26,17 @@ values), Newton-CG steps take the run on from there, within the same ``max_iter`
 Slow runs. Standardising evens out the scales of the columns, not every cause of a poorly
 conditioned problem: on heavy-tailed columns (Cauchy-distributed, 4,000 x 1,200) L-BFGS was
 still 1e-4 above the optimum after 1,000 iterations, and scikit-learn's needed 6,550, where
-Newton-CG converges in 21 iterations and 173 passes over X. So once a run has made
-``_PROGRESS_WINDOW`` iterations, the rate at which its best optimality measure fell over the
-last window is extrapolated; when that rate would not reach tol within ``max_iter``, Newton-CG
-steps take the run on, with the passes over X that the remaining L-BFGS iterations would have
-taken as their budget (so a problem that neither method can solve costs no more than before).
+Newton-CG converges in 21 iterations and 173 passes over X. So once a run has spent half of
+``max_iter`` (and at least ``_PROGRESS_WINDOW`` iterations), the rate at which its best
+optimality measure fell over the second half of its iterations is extrapolated; when that
+rate would reach tol only after twice ``max_iter``, Newton-CG steps take the run on. They may
+make the passes over X that the remaining L-BFGS iterations would have made, about one each,
+and no more (each step's CG iterations are cut to what is left), and they are on trial: after
+a tenth of those passes, unless they lowered the optimality measure faster per pass than
+L-BFGS did, L-BFGS takes the run back, from where they left it, for the passes left. Judged
+earlier or over shorter spans, the rate misleads: L-BFGS's best gradient falls in steps,
+with flat stretches of tens of iterations; and on weakly penalised, nearly separable data
+Newton-CG can need thousands of passes where L-BFGS, slow as it is, gets there first.
 """
 
 from __future__ import annotations
@@ -76,80 +82,140 @@ def solve(
         return coef, last["value"], last["grad"]
 
     coef = np.array(coef0, dtype=np.float64, copy=True)
-    start = to_standard(coef)
-    coef, value, grad = value_grad_at(start)
+    coef, value, grad = value_grad_at(to_standard(coef))
     history.record(coef, value, grad, 0.0)
     if converged(objective, grad, tol):
         return history.result(coef, 0, True, "converged")
-    previous = {"coef": coef}
-    stopped_by_callback = []
-    too_slow = []
     # The lowest optimality measure reached by each iteration (0 the start): L-BFGS does not
     # lower the gradient at every step, its best value falls steadily.
     best_optimality = [objective.optimality(grad)]
+    stop = {}
 
-    def on_iteration(intermediate_result):
-        coef, value, grad = value_grad_at(intermediate_result.x)
-        step = float(np.linalg.norm(coef - previous["coef"]))
-        previous["coef"] = coef
-        if history.record(coef, value, grad, step):
-            stopped_by_callback.append(True)
-            raise StopIteration
-        if converged(objective, grad, tol):
-            raise StopIteration
-        best_optimality.append(min(best_optimality[-1], objective.optimality(grad)))
-        if _too_slow(best_optimality, tol, max_iter):
-            too_slow.append(True)
-            raise StopIteration
+    def run(coef, iterations, judge):
+        """scipy's L-BFGS-B from ``coef`` for at most ``iterations`` iterations; ``judge``:
+        stop it once it is too slow. Returns (coef, value, grad) where it stopped."""
+        previous = {"coef": coef}
+        stop.clear()
 
-    # L-BFGS-B's own BLAS calls are on (n_coef, memory) matrices, too small to gain from
-    # threads; in one thread, no idle BLAS worker spins on a core the next pass needs.
-    with one_blas_thread():
-        result = scipy.optimize.minimize(
-            mean_loss_gradient, start, jac=True, method="L-BFGS-B", callback=on_iteration,
-            options={"maxiter": max_iter, "maxcor": memory, "gtol": 0.0, "ftol": EPS,
-                     "maxls": 50, "maxfun": 10 * max_iter + 100},
-        )
-    coef, value, grad = value_grad_at(result.x)
+        def on_iteration(intermediate_result):
+            coef, value, grad = value_grad_at(intermediate_result.x)
+            step = float(np.linalg.norm(coef - previous["coef"]))
+            previous["coef"] = coef
+            if history.record(coef, value, grad, step):
+                stop["callback"] = True
+                raise StopIteration
+            if converged(objective, grad, tol):
+                raise StopIteration
+            best_optimality.append(min(best_optimality[-1], objective.optimality(grad)))
+            if judge and _too_slow(best_optimality, tol, max_iter):
+                stop["slow"] = True
+                raise StopIteration
+
+        # L-BFGS-B's own BLAS calls are on (n_coef, memory) matrices, too small to gain from
+        # threads; in one thread, no idle BLAS worker spins on a core the next pass needs.
+        with one_blas_thread():
+            result = scipy.optimize.minimize(
+                mean_loss_gradient, to_standard(coef), jac=True, method="L-BFGS-B",
+                callback=on_iteration,
+                options={"maxiter": iterations, "maxcor": memory, "gtol": 0.0, "ftol": EPS,
+                         "maxls": 50, "maxfun": 10 * iterations + 100},
+            )
+        stop["out_of_iterations"] = result.nit >= iterations
+        return value_grad_at(result.x)
+
+    coef, value, grad = run(coef, max_iter, judge=True)
+    if stop.get("slow"):
+        outcome = _newton_cg_after_slow_run(objective, coef, tol, max_iter, history,
+                                            best_optimality, objective.n_data_passes
+                                            - passes_at_start)
+        if not isinstance(outcome, tuple):
+            return outcome
+        # Newton-CG made less progress per pass than L-BFGS had: L-BFGS goes on from where
+        # Newton-CG left the run, for the passes left.
+        coef, iterations = outcome
+        coef, value, grad = run(coef, iterations, judge=False)
+    n_iter = len(history.rows) - 1
     done = converged(objective, grad, tol)
-    if not (done or stopped_by_callback or result.nit >= max_iter):
-        # Too slow (see the module docstring), or scipy stopped because f no longer decreases
-        # at float64 resolution: with columns of large values (years, incomes), the gradient
-        # rule can ask for changes of θ whose effect on f is below that resolution (5e-6 >
-        # tol=1e-6 on 5,000 rows with a column of years). Newton-CG steps, which follow the
-        # gradient and Hessian rather than the decrease of f alone, go on from there.
-        n_iter = len(history.rows) - 1
-        passes_per_iteration = (objective.n_data_passes - passes_at_start) / max(n_iter, 1)
-        return descent_loop("lbfgs", objective, coef, tol=tol, max_iter=max_iter,
-                            callback=None, direction_rule=newton_cg_direction_rule(objective),
-                            history=history,
-                            max_passes=(max_iter - n_iter) * max(passes_per_iteration, 1.0))
-    if stopped_by_callback:
-        message = "stopped by callback"
-    elif done:
-        message = "converged"
-    elif result.nit >= max_iter:
-        message = "max_iter reached"
-    else:
-        message = f"L-BFGS-B stopped: {result.message}"
-    return history.result(coef, int(result.nit), done, message)
+    if stop.get("callback"):
+        return history.result(coef, n_iter, done, "stopped by callback")
+    if done:
+        return history.result(coef, n_iter, True, "converged")
+    if stop["out_of_iterations"]:
+        return history.result(coef, n_iter, False, "max_iter reached")
+    # scipy stopped because f no longer decreases at float64 resolution. With columns of
+    # large values (years, incomes), the gradient rule can ask for changes of θ whose effect
+    # on f is below that resolution (5e-6 > tol=1e-6 on 5,000 rows with a column of years):
+    # Newton-CG steps, which follow the gradient and Hessian rather than the decrease of f
+    # alone, go on from there within the same max_iter.
+    return descent_loop("lbfgs", objective, coef, tol=tol, max_iter=max_iter, callback=None,
+                        direction_rule=newton_cg_direction_rule(objective), history=history)
 
 
-# Iterations over which the progress of a run is measured before it may be judged too slow.
+# Of the passes left to a run judged too slow, the share Newton-CG gets on trial: it keeps
+# the rest only if it lowered the optimality measure faster per pass than L-BFGS did.
+_TRIAL_SHARE = 0.1
+
+
+def _newton_cg_after_slow_run(objective, coef, tol, max_iter, history, best_optimality,
+                              lbfgs_passes):
+    """Newton-CG steps after an L-BFGS run judged too slow, within the passes over X its
+    remaining iterations stood for.
+
+    Returns the SolverResult when Newton-CG keeps the run (it converged, the callback
+    stopped it, it used the passes up, or it progressed faster per pass than L-BFGS), else
+    (θ where it stopped, L-BFGS iterations to go on with).
+    """
+    n_iter = len(history.rows) - 1
+    passes_per_iteration = max(lbfgs_passes / max(n_iter, 1), 1.0)
+    budget = (max_iter - n_iter) * passes_per_iteration
+    lbfgs_rate = _rate(best_optimality) / passes_per_iteration  # log factor per pass
+    passes_at_handover = objective.n_data_passes
+
+    def newton_cg(coef, passes):
+        return descent_loop(
+            "lbfgs", objective, coef, tol=tol, max_iter=max_iter, callback=None,
+            direction_rule=newton_cg_direction_rule(objective, max_passes=passes),
+            history=history, max_passes=passes)
+
+    trial = newton_cg(coef, _TRIAL_SHARE * budget)
+    if trial.converged or trial.stopped_by_callback or trial.n_iter >= max_iter:
+        return trial
+    used = objective.n_data_passes - passes_at_handover
+    reached = float(np.min(trial.history["grad_norm"][n_iter:]))
+    newton_rate = np.log(reached / best_optimality[-1]) / max(used, 1.0)
+    if newton_rate < lbfgs_rate:
+        return newton_cg(trial.coef, budget - used)
+    iterations = int((budget - used) / passes_per_iteration)
+    if iterations < 1:
+        return trial
+    return trial.coef, min(iterations, max_iter - trial.n_iter)
+
+
+# A run is judged only once it has made this many iterations (and half of max_iter), and
+# judged too slow when its rate would reach tol only after _SLOW_MARGIN times max_iter.
 _PROGRESS_WINDOW = 50
+_SLOW_MARGIN = 2.0
 
 
 def _too_slow(best_optimality: list[float], tol: float, max_iter: int) -> bool:
-    """Whether the fall of the best optimality over the last window, continued at the same
-    linear rate, would miss tol within max_iter (``best_optimality[k]``: iteration k's)."""
+    """Whether a run that has spent half of max_iter would, continuing the fall of its best
+    optimality over the second half of its iterations at the same linear rate, reach tol
+    only after twice max_iter (``best_optimality[k]``: iteration k's)."""
     iteration = len(best_optimality) - 1
-    if iteration < _PROGRESS_WINDOW:
+    if iteration < max(_PROGRESS_WINDOW, max_iter // 2) or not tol > 0.0:
         return False
-    now, before = best_optimality[-1], best_optimality[-1 - _PROGRESS_WINDOW]
-    if not now < before:
+    rate = _rate(best_optimality)
+    if not rate < 0.0:
         return True
-    rate = np.log(now / before) / _PROGRESS_WINDOW  # < 0: log of the factor per iteration
-    return iteration + np.log(tol / now) / rate > max_iter
+    return iteration + np.log(tol / best_optimality[-1]) / rate > _SLOW_MARGIN * max_iter
+
+
+def _rate(best_optimality: list[float]) -> float:
+    """The log of the factor by which the best optimality fell per iteration over the second
+    half of the run (≤ 0)."""
+    iteration = len(best_optimality) - 1
+    half = iteration // 2
+    return float(np.log(best_optimality[-1] / best_optimality[half]) / max(iteration - half, 1))
 
 
 # The row sample for the moments: about this many entries of X, and at least this many rows.

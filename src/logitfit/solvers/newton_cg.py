@@ -33,10 +33,17 @@ def solve(
                         direction_rule=newton_cg_direction_rule(objective, max_cg_iter))
 
 
-def newton_cg_direction_rule(objective, max_cg_iter: int | None = None):
-    """The direction rule of :func:`descent_loop` for truncated Newton steps."""
+def newton_cg_direction_rule(objective, max_cg_iter: int | None = None,
+                             max_passes: float | None = None):
+    """The direction rule of :func:`descent_loop` for truncated Newton steps.
+
+    ``max_passes``: the passes over X that all the steps of this rule may make together
+    (``objective.n_data_passes`` counted from now); each step's CG iterations are cut to what
+    is left of it, less the diagonal and a line search's first evaluation.
+    """
     n = objective.n_coef
     cg_budget = max_cg_iter if max_cg_iter is not None else max(50, min(n, 500))
+    passes_at_start = objective.n_data_passes
 
     def direction_rule(coef, value, grad, previous_step):
         hessp = objective.hessp(coef)
@@ -46,7 +53,11 @@ def newton_cg_direction_rule(objective, max_cg_iter: int | None = None):
             (n, n), matvec=lambda v: v.ravel() / diagonal, dtype=np.float64
         )
         forcing = min(0.5, np.sqrt(objective.optimality(grad)))
-        direction, _ = spla.cg(operator, -grad, rtol=forcing, maxiter=cg_budget,
+        iterations = cg_budget
+        if max_passes is not None:
+            left = max_passes - (objective.n_data_passes - passes_at_start) - 1
+            iterations = int(max(1, min(cg_budget, left)))
+        direction, _ = spla.cg(operator, -grad, rtol=forcing, maxiter=iterations,
                                M=preconditioner)
         if not float(grad @ direction) < 0.0:
             # CG stopped before producing a descent direction: fall back to the
