@@ -398,6 +398,11 @@ def test_bad_data_gets_clear_errors(synthetic):
         LogisticRegression().fit(X, y, sample_weight=-np.ones(len(y)))
     with pytest.raises(ValueError, match="at least one non-zero"):
         LogisticRegression().fit(X, y, sample_weight=np.zeros(len(y)))
+    # Weights of zero on every sample of one class leave a one-class fit (it converged at
+    # once to an intercept of -27.6 before).
+    labels = np.where(y == 1, "yes", "no")
+    with pytest.raises(ValueError, match="zero on every sample of class 'yes'"):
+        LogisticRegression().fit(X, labels, sample_weight=(y == 0).astype(float))
     with pytest.raises(ValueError, match="sums to zero"):
         LogisticRegression(class_weight={0.0: 0.0, 1.0: 0.0}).fit(X, y)
     with pytest.raises(ValueError, match="NaN"):

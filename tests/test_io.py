@@ -384,6 +384,13 @@ def test_text_that_is_not_utf8_is_located(tmp_path):
             read_data(str(tmp_path / "d.csv"), text_columns=text_columns)
 
 
+
+def test_a_header_that_is_not_utf8_is_refused(tmp_path):
+    (tmp_path / "d.csv").write_bytes("caf\u00e9,n\n1,2\n".encode("latin-1"))
+    message = r"d.csv is not UTF-8 text: its header \(line 1\) has the byte 0xe9.*UTF-8"
+    with pytest.raises(InputError, match=message):
+        read_data(str(tmp_path / "d.csv"))
+
 # ---------------------------------------------------------------------- categories as numbers
 def test_numbers_match_the_categories_that_spell_them():
     train = pd.DataFrame({"zone": ["01", "2.0", "X9", "true"]})

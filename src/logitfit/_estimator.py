@@ -346,6 +346,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"({self.classes_.tolist()}); a classifier needs samples of both classes."
             )
         weights = self._sample_weights(X, y_encoded.astype(np.intp), sample_weight)
+        for k, label in enumerate(self.classes_.tolist()):
+            if not np.any(weights[y_encoded == k] > 0):
+                raise ValueError(
+                    f"sample_weight is zero on every sample of class {label!r}, which leaves "
+                    "one class to fit; a classifier needs weight on samples of both classes.")
         penalty = objective_options(self._fit_params)
         objective = BCEObjective(
             X, y_encoded, weights, C=penalty["C"], fit_intercept=self.fit_intercept,

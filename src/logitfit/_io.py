@@ -180,12 +180,19 @@ def _read_csv(path: str, text_columns=()) -> Dataset:
     # pyarrow decompresses .gz/.bz2 by extension and parses blocks on several threads.
     table = csv.read_csv(source, parse_options=parse, convert_options=convert)
     name = "standard input" if path == "-" else path
-    for j, field in enumerate(table.schema):
+    try:
+        columns = table.schema.names  # pyarrow decodes the names only when asked for them
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{name} is not UTF-8 text: its header (line 1) has the byte "
+            f"0x{error.object[error.start]:02x} in a column name; re-save the file as UTF-8."
+        ) from None
+    for j, column in enumerate(columns):
         # pyarrow infers bytes for a column that is not valid UTF-8; CSV holds text only.
-        if pa.types.is_binary(field.type):
-            table = table.set_column(j, field.name, _decode(table.column(j), field.name, name))
+        if pa.types.is_binary(table.schema.field(j).type):
+            table = table.set_column(j, column, _decode(table.column(j), column, name))
         if pa.types.is_string(table.schema.field(j).type):
-            table = table.set_column(j, field.name, _blank_is_missing(table.column(j)))
+            table = table.set_column(j, column, _blank_is_missing(table.column(j)))
     return Dataset(table=table)
 
 
