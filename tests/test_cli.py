@@ -271,6 +271,14 @@ def test_predict_probabilities_and_labels(work, runs):
                         "preds.csv"]))
     written = pd.read_csv(work[0] / "preds.csv")
     assert written["prediction"].tolist() == np.where(reference > 0.3, "yes", "no").tolist()
+    # Parquet by the extension, as for input files; an extension that names no format is
+    # refused before anything is written.
+    ok(invoke(work[0], ["predict", "m.json", "d.csv", "--proba", "--out", "preds.parquet"]))
+    np.testing.assert_allclose(pd.read_parquet(work[0] / "preds.parquet")["probability_yes"],
+                               reference, rtol=1e-6, atol=1e-9)
+    refused = invoke(work[0], ["predict", "m.json", "d.csv", "--out", "preds.txt"])
+    assert refused.exit_code == 2 and "end it in .csv, or .parquet" in refused.output
+    assert not (work[0] / "preds.txt").exists()
 
 
 def test_evaluate_matches_scikit_learn_metrics(work, runs):

@@ -800,13 +800,23 @@ def train(data, target, features, sample_weight, impute, standardize, penalty, C
 @click.option("--threshold", default=0.5, show_default=True,
               type=_NumberRange(0, 1, min_open=True, max_open=True),
               help="Predict the positive class when its probability exceeds this.")
-@click.option("--out", metavar="FILE.csv", help="Write CSV here (default: standard output).")
+@click.option("--out", metavar="FILE", help="Write here, as CSV or Parquet by its extension "
+              "(.csv; .parquet or .pq); default: CSV on standard output.")
 @click.option("--force", is_flag=True, help="Replace an existing --out file.")
 def predict(model, data, proba, threshold, out, force):
-    """Predict labels (or probabilities) for DATA with MODEL, as CSV."""
+    """Predict labels (or probabilities) for DATA with MODEL, as CSV or Parquet."""
     import pyarrow as pa
+    import pyarrow.parquet as pq
     from pyarrow import csv
 
+    write = csv.write_csv
+    if out is not None:
+        extension = os.path.splitext(out)[1].lower()
+        if extension in (".parquet", ".pq"):
+            write = pq.write_table
+        elif extension != ".csv":
+            raise UserError(f"cannot tell which format to write {out} in from its extension; "
+                            "end it in .csv, or .parquet for Parquet.")
     _check_out(out, force)
     model_file = _load_model(model)
     p = _predict_proba(model_file, _read(data, model_file.preprocessing.input_names,
@@ -823,7 +833,7 @@ def predict(model, data, proba, threshold, out, force):
         return
     try:
         with open(out, "wb" if force else "xb") as handle:
-            csv.write_csv(table, handle)
+            write(table, handle)
     except FileExistsError:
         raise UserError(f"{out} already exists; choose another --out, or pass --force to "
                         "replace it.") from None
