@@ -169,6 +169,22 @@ def test_frequency_weights_match_statsmodels_glm(cov_type):
     assert summary.nobs == weights.sum()
 
 
+def test_class_weights_are_read_as_frequency_weights_and_the_summary_says_so():
+    # The same numbers as statsmodels' GLM with the class weights as freq_weights, and a
+    # note that this reading misstates the sample size unless the weights count rows.
+    X, y = make_classification_data(400, 4, seed=7)
+    summary = fit(X, y, class_weight={0: 1.0, 1: 3.0}).summary()
+    weights = np.where(y == 1, 3.0, 1.0)
+    reference = sm.GLM(y, sm.add_constant(X), family=sm.families.Binomial(),
+                       freq_weights=weights).fit(tol=1e-14)
+    np.testing.assert_allclose(summary.bse, reference.bse, rtol=RTOL)
+    assert summary.nobs == weights.sum()
+    note = [n for n in summary.notes if n.startswith("class_weight=")]
+    assert len(note) == 1 and f"N = {weights.sum():g} from 400 rows" in note[0]
+    plain = fit(X, y, class_weight={0: 1, 1: 1}).summary()
+    assert not any(n.startswith("class_weight=") for n in plain.notes)
+
+
 @pytest.mark.parametrize("cov_type", ["nonrobust", "HC1", "HC2", "HC3", "cluster"])
 def test_integer_weights_equal_repeated_rows(cov_type):
     # The definition of frequency weights, for the statistics statsmodels' GLM cannot weight

@@ -841,6 +841,16 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
             "estimate; they do not account for the penalty. Refit with penalty=None for "
             "maximum-likelihood inference."
         )
+    class_weight = params.get("class_weight")
+    if class_weight is not None and not (
+            isinstance(class_weight, dict) and all(v == 1 for v in class_weight.values())):
+        notes.append(
+            f"class_weight={class_weight!r}: each row's weight (its class weight times its "
+            "sample weight) is read as a frequency weight, as if the row were that many "
+            f"observations (N = {float(s.sum()):g} from {int(np.count_nonzero(s > 0))} rows). "
+            "Unless the class weights count rows, this misstates the sample size and with it "
+            "the standard errors, p-values and intervals; fit without class_weight for "
+            "inference.")
     if separated.any():
         separating = ", ".join(names[j] for j in separation.features)
         notes.append(
