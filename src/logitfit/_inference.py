@@ -234,6 +234,36 @@ def design_rank(objective) -> int:
     which statsmodels uses, on the triangular factor R of a QR factorisation of the design
     (same singular values), built a block of rows at a time: no n x k copy of X.
     """
+    return design_rank_and_redundant(objective)[0]
+
+
+def design_rank_and_redundant(objective) -> tuple[int, np.ndarray]:
+    """:func:`design_rank`, and the coefficients (storage order, sorted) whose columns can be
+    dropped to leave a design of full rank: the last k - rank of a QR factorisation of R
+    with column pivoting, which puts the most independent columns first."""
+    factor, rows = _design_factor(objective)
+    k = objective.n_coef
+    singular_values = scipy.linalg.svdvals(factor, check_finite=False)
+    if singular_values.size == 0 or singular_values[0] == 0:
+        return 0, np.arange(k)
+    noise = singular_values[0] * max(rows, k) * np.finfo(np.float64).eps
+    rank = int(np.count_nonzero(singular_values > noise))
+    if rank == k:
+        return rank, np.array([], dtype=np.intp)
+    if objective.fit_intercept:
+        # The intercept is the column to keep: scaled up, pivoting takes it first (scaling a
+        # column changes no rank), and a constant feature is named instead of it.
+        norms = np.linalg.norm(factor, axis=0)
+        if norms[-1] > 0:
+            factor = factor.copy()
+            factor[:, -1] *= 1e6 * norms.max() / norms[-1]
+    pivots = scipy.linalg.qr(factor, mode="r", pivoting=True, check_finite=False)[1]
+    return rank, np.sort(pivots[rank:])
+
+
+def _design_factor(objective) -> tuple[np.ndarray, int]:
+    """R of a QR factorisation of the design over the rows of non-zero weight, (k, k), and
+    the number of those rows."""
     k = objective.n_coef
     factor = np.zeros((0, k))
     rows = 0
@@ -247,11 +277,7 @@ def design_rank(objective) -> int:
         rows += block.shape[0]
         factor = scipy.linalg.qr(np.vstack([factor, block]), mode="r", check_finite=False)[0]
         factor = factor[:k]
-    singular_values = scipy.linalg.svdvals(factor, check_finite=False)
-    if singular_values.size == 0 or singular_values[0] == 0:
-        return 0
-    noise = singular_values[0] * max(rows, k) * np.finfo(np.float64).eps
-    return int(np.count_nonzero(singular_values > noise))
+    return factor, rows
 
 
 def _constant_columns(objective) -> np.ndarray:
@@ -747,7 +773,8 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     bread, rcond = _invert_information(information)
     # Only a nearly singular information matrix can come from a rank-deficient design (the
     # weights are positive), so the design's rank is computed only then.
-    rank = k if rcond >= _RANK_CHECK_RCOND else design_rank(objective)
+    rank, redundant = ((k, np.array([], dtype=np.intp)) if rcond >= _RANK_CHECK_RCOND
+                       else design_rank_and_redundant(objective))
 
     # The null model has one coefficient whether or not the model has an intercept, so the
     # likelihood-ratio test has rank - 1 degrees of freedom (statsmodels' df_model), and the
@@ -870,14 +897,16 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     if rank < k:
         available = ("their standard errors are meaningless" if np.all(np.isfinite(bread)) else
                      "the information matrix is singular, so no standard errors are available")
+        droppable = ", ".join(names[j] for j in redundant)
         notes.append(f"The design has rank {rank}, less than its {k} coefficients (collinear or "
                      "constant columns, the intercept included): the coefficients of the "
                      f"collinear columns are not identified, and {available}. The degrees of "
                      f"freedom, AIC and BIC count {rank} parameters. Remove the redundant "
-                     "columns.")
+                     f"columns: without {droppable} the design has full rank.")
         warnings.warn(f"The design has rank {rank} < {k} coefficients: remove collinear or "
-                      "constant columns, or use a penalty; the standard errors of the collinear "
-                      "ones are meaningless.", IllConditionedWarning, stacklevel=3)
+                      f"constant columns (without {droppable} the design has full rank), or "
+                      "use a penalty; the standard errors of the collinear ones are "
+                      "meaningless.", IllConditionedWarning, stacklevel=3)
     elif not np.all(np.isfinite(bread)):
         notes.append("The information matrix is singular (collinear or constant features, or "
                      "separation): standard errors are not available.")

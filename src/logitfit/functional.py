@@ -159,7 +159,8 @@ def bce_loss(X, y, w, b=0.0, *, sample_weight=None, reduction="mean"):
 
 
 def bce_gradient(X, y, w, b=0.0, *, sample_weight=None, reduction="mean"):
-    """Gradient of :func:`bce_loss`: ∂L/∂w = Xᵀ(ŷ - y), ∂L/∂b = Σ(ŷ - y), seed eq. (12).
+    """Gradient of :func:`bce_loss`: ∂L/∂w = Xᵀ(ŷ - y), ∂L/∂b = Σ(ŷ - y), seed eq. (12), divided
+    by n (weighted: by Σ sᵢ) with ``reduction="mean"``.
 
     Computed in one fused pass over X.
 
