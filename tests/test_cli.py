@@ -611,6 +611,10 @@ def test_missing_and_infinite_values_name_the_column(work, tmp_path):
     mistake(invoke(tmp_path, ["train", "inf.csv", "--target", "churn", "--features", "income",
                               "--sample-weight", "age", "--out", "i.json"]),
             "the sample weight column 'age' has negative or infinite values")
+    df.assign(zero=0.0).to_csv(tmp_path / "zero.csv", index=False)
+    mistake(invoke(tmp_path, ["train", "zero.csv", "--target", "churn", "--features", "income",
+                              "--sample-weight", "zero", "--out", "z.json"]),
+            "the sample weight column 'zero' is zero on every row")
 
 
 @pytest.mark.parametrize("command", [["derive"], ["gradcheck", "d.csv", "--target", "churn"],

@@ -301,6 +301,12 @@ def test_identifier_text_and_unencodable_types_are_refused():
     ids = pd.DataFrame({"id": [f"customer-{i}" for i in range(200)]})
     with pytest.raises(InputError, match="cannot be encoded as categories"):
         Preprocessor.fit(_dataset(ids), ["id"])
+    # Numbers with one stray word, read as text: the word and its row are named.
+    numbers = pd.DataFrame({"x": [str(0.5 * i) for i in range(200)]})
+    numbers.loc[41, "x"] = "abc"
+    with pytest.raises(InputError, match=r"'x' holds numbers except 'abc' \(the first in data "
+                                         r"row 42\)"):
+        Preprocessor.fit(_dataset(numbers), ["x"])
     stamps = pd.DataFrame({"t": pd.date_range("2024-01-01", periods=5)})
     with pytest.raises(InputError, match="cannot be encoded as features"):
         Preprocessor.fit(_dataset(stamps), ["t"])
@@ -383,6 +389,12 @@ def test_text_that_is_not_utf8_is_located(tmp_path):
         with pytest.raises(InputError, match=message):
             read_data(str(tmp_path / "d.csv"), text_columns=text_columns)
 
+
+
+def test_a_csv_separated_by_semicolons_is_recognised(tmp_path):
+    (tmp_path / "d.csv").write_text("age;churned\n31;yes\n40;no\n")
+    with pytest.raises(InputError, match="seems separated by ';'; re-save it separated by commas"):
+        read_data(str(tmp_path / "d.csv")).require_columns(["churned"])
 
 
 def test_a_header_that_is_not_utf8_is_refused(tmp_path):

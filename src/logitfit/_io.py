@@ -91,6 +91,11 @@ def require_columns(present: list[str], names: list[str]) -> None:
     known = set(present)
     missing = [name for name in names if name not in known]
     if missing:
+        if len(present) == 1 and ";" in present[0]:
+            # One column whose name holds the others': a CSV separated by semicolons.
+            raise InputError(f"column {missing[0]!r} is not in the data, which has one column "
+                             f"named {present[0]!r}: the file seems separated by ';'; re-save "
+                             "it separated by commas (or by tabs, as .tsv).")
         shown = ", ".join(present[:12]) + (", ..." if len(present) > 12 else "")
         raise InputError(f"column {missing[0]!r} is not in the data; its columns are: {shown}.")
 

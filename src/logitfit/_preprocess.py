@@ -405,11 +405,7 @@ def _fit_column(values: pa.ChunkedArray, name: str, impute: str | None) -> Colum
         strings = _as_strings(values)
         levels = sorted(v for v in pc.unique(strings).to_pylist() if v is not None)
         if len(levels) > _MAX_UNIQUE_LEVELS and len(levels) > 0.5 * (len(strings) - missing.sum()):
-            raise InputError(
-                f"column {name!r} holds text with {len(levels)} distinct values in "
-                f"{len(strings)} rows, which cannot be encoded as categories; convert it to "
-                "numbers, or leave it out with --features."
-            )
+            raise InputError(_too_many_levels(name, strings, levels))
         fill = None
         if impute is not None:
             fill = _most_frequent(strings)
@@ -686,6 +682,30 @@ def _power_of_two_magnitude(max_abs: np.ndarray) -> np.ndarray:
     # 2^k with max_abs / 2^k in (1/2, 1]; 1 for columns of zeros.
     _, exponent = np.frexp(max_abs)
     return np.where(max_abs > 0.0, np.ldexp(1.0, exponent), 1.0)
+
+
+def _too_many_levels(name: str, strings: pa.ChunkedArray, levels: list[str]) -> str:
+    """The error for a text column of mostly distinct values: a column of numbers with a few
+    stray words in it (one 'abc' makes a CSV reader read all of it as text) gets those words
+    and where they are."""
+    words = [level for level in levels if not _is_number(level)]
+    if words and len(words) <= 3 and len(words) < 0.1 * len(levels):
+        first = strings.to_pylist().index(words[0])
+        shown = ", ".join(repr(word) for word in words)
+        return (f"column {name!r} holds numbers except {shown} (the first in data row "
+                f"{first + 1}), so it was read as text; fix or blank those values (blanks are "
+                "missing values), or leave the column out with --features.")
+    return (f"column {name!r} holds text with {len(levels)} distinct values in {len(strings)} "
+            "rows, which cannot be encoded as categories; convert it to numbers, or leave it "
+            "out with --features.")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
 
 
 # ---------------------------------------------------------------------- the target

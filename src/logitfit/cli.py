@@ -364,6 +364,9 @@ def _sample_weights(data: Dataset, column: str | None) -> np.ndarray | None:
     if not np.all((weights >= 0) & np.isfinite(weights)):
         raise UserError(f"the sample weight column {column!r} has negative or infinite values; "
                         "weights must be finite and non-negative.")
+    if not np.any(weights > 0):
+        raise UserError(f"the sample weight column {column!r} is zero on every row, which leaves "
+                        "nothing to fit; give rows weight, or drop --sample-weight.")
     return weights
 
 
