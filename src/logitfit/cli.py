@@ -1022,7 +1022,8 @@ def derive(ctx, seed, points, as_json):
               help="Inverse L2 regularisation strength.")
 @_seed_option("Train/test split seed.")
 @click.option("--report", default="logitfit-demo-report", show_default=True, metavar="DIR",
-              help="Where to write the report.")
+              help="Where to write the report; one an earlier demo wrote is replaced, any "
+              "other existing directory only with --force.")
 @click.option("--no-report", is_flag=True, help="Skip the report.")
 @click.option("--out", metavar="MODEL.json", help="Also write the model here.")
 @click.option("--force", is_flag=True, help="Replace an existing report or model file.")
