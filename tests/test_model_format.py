@@ -78,6 +78,29 @@ def test_covariance_rows_are_written_one_per_line_and_read_back_exactly(tmp_path
     np.testing.assert_array_equal(read_model(path).covariance, covariance)
 
 
+def test_save_with_summary_stores_the_inference_of_the_fit(tmp_path):
+    # model.save(path, summary=True) stores what logitfit train stores: the summary, and the
+    # covariance in storage order [w..., b]; checked against statsmodels' Logit.
+    import statsmodels.api as sm
+
+    data = sm.datasets.spector.load_pandas().data
+    X, y = data[["GPA", "TUCE", "PSI"]], data.GRADE
+    model = logitfit.LogisticRegression(penalty=None, tol=1e-10).fit(X, y)
+    model.save(tmp_path / "m.json", summary=True)
+    stored = read_model(tmp_path / "m.json")
+    assert stored.summary == json.loads(json.dumps(model.summary().to_dict()))
+    reference = sm.Logit(y, sm.add_constant(X)).fit(disp=0, tol=1e-12)
+    order = [1, 2, 3, 0]  # statsmodels puts the constant first
+    np.testing.assert_allclose(stored.covariance,
+                               np.asarray(reference.cov_params())[np.ix_(order, order)],
+                               rtol=1e-6)
+    printed = CliRunner().invoke(main, ["summary", str(tmp_path / "m.json")])
+    assert printed.exit_code == 0 and "GPA" in printed.output
+    # Without summary=True the file has none, as before.
+    model.save(tmp_path / "plain.json")
+    assert read_model(tmp_path / "plain.json").summary is None
+
+
 def test_feature_names_survive(tmp_path):
     rng = np.random.default_rng(0)
     X = pd.DataFrame(rng.normal(size=(50, 2)), columns=["height", "weight"])

@@ -20,7 +20,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _kernels, _loss
-from ._inference import Summary, coef_names, compute_summary
+from ._inference import Summary, coef_names, compute_summary, fitted_params
 from ._objective import BCEObjective
 from ._separation import SeparationMonitor, SeparationWarning, separation_message
 from ._validation import PENALTY_L1_RATIO, check_options
@@ -512,7 +512,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         return show
 
-    def save(self, path: str | os.PathLike, *, force: bool = False) -> None:
+    def save(self, path: str | os.PathLike, *, force: bool = False,
+             summary: bool = False) -> None:
         """Write the fitted model to a JSON file (never pickle); read it with :func:`logitfit.load`.
 
         The format is versioned and documented by the JSON Schema ``model-schema.json``.
@@ -522,6 +523,10 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         path : str or path-like
         force : bool, default=False
             Replace an existing file; without it an existing file is an error.
+        summary : bool, default=False
+            Also store the fit's :meth:`summary` (with its default arguments) and the
+            covariance of the coefficients, as ``logitfit train`` does, for ``logitfit
+            summary`` to print. Computed now: only in the process that fitted the model.
 
         Raises
         ------
@@ -530,10 +535,19 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             (a ``random_state`` that is not an int or None, a solver option that is not a
             JSON scalar, labels that are not bool, integer, float or str) or is invalid.
         """
-        from ._model_format import save
+        from ._model_format import save, summary_covariance
 
         check_is_fitted(self)
-        save(self, path, force=force)
+        if not summary:
+            save(self, path, force=force)
+            return
+        fit_summary = self.summary()
+        names = coef_names(self)
+        fit_intercept = fitted_params(self)["fit_intercept"]
+        save(self, path, force=force, summary=fit_summary.to_dict(),
+             covariance=summary_covariance(
+                 fit_summary, names[:-1] if fit_intercept else names, fit_intercept),
+             n_samples=int(self._objective.n_samples))
 
     # ------------------------------------------------------------------ prediction
     def decision_function(self, X):

@@ -342,6 +342,31 @@ def _diagnostics(estimator, n_samples: int | None) -> dict:
     return out
 
 
+def storage_positions(summary, names: list[str], fit_intercept: bool) -> list[int] | None:
+    """Where each coefficient of [w..., b] (storage order) sits among the summary's terms."""
+    terms = [str(t) for t in getattr(summary, "names", [])]
+    try:
+        positions = [terms.index(name) for name in names]
+    except ValueError:
+        return None
+    if fit_intercept:
+        rest = [j for j in range(len(terms)) if j not in set(positions)]
+        if len(rest) != 1:
+            return None
+        positions.append(rest[0])
+    return positions if len(positions) == len(terms) else None
+
+
+def summary_covariance(summary, names: list[str], fit_intercept: bool) -> np.ndarray | None:
+    """The summary's covariance, reordered to the coefficients' storage order [w..., b]."""
+    cov = getattr(summary, "cov_params", None) if summary is not None else None
+    positions = None if cov is None else storage_positions(summary, names, fit_intercept)
+    if positions is None:
+        return None
+    cov = np.asarray(cov, dtype=np.float64)
+    return cov[np.ix_(positions, positions)]
+
+
 def model_document(
     estimator,
     *,

@@ -487,38 +487,13 @@ def _summary_dict(summary) -> dict | None:
     return None if summary is None else summary.to_dict()
 
 
-def _storage_positions(summary, names: list[str], fit_intercept: bool) -> list[int] | None:
-    """Where each coefficient of [w..., b] (storage order) sits among the summary's terms."""
-    terms = [str(t) for t in getattr(summary, "names", [])]
-    try:
-        positions = [terms.index(name) for name in names]
-    except ValueError:
-        return None
-    if fit_intercept:
-        rest = [j for j in range(len(terms)) if j not in set(positions)]
-        if len(rest) != 1:
-            return None
-        positions.append(rest[0])
-    return positions if len(positions) == len(terms) else None
-
-
-def _covariance(summary, names: list[str], fit_intercept: bool) -> np.ndarray | None:
-    """The summary's covariance, reordered to the coefficients' storage order [w..., b]."""
-    cov = getattr(summary, "cov_params", None) if summary is not None else None
-    positions = None if cov is None else _storage_positions(summary, names, fit_intercept)
-    if positions is None:
-        return None
-    cov = np.asarray(cov, dtype=np.float64)
-    return cov[np.ix_(positions, positions)]
-
-
 def _save(trained: Trained, path: str, force: bool) -> None:
-    from ._model_format import model_document, write_model
+    from ._model_format import model_document, summary_covariance, write_model
 
     document = model_document(
         trained.estimator, preprocessing=trained.preprocessing, target=trained.target,
-        covariance=_covariance(trained.summary, trained.names,
-                               trained.estimator.fit_intercept),
+        covariance=summary_covariance(trained.summary, trained.names,
+                                      trained.estimator.fit_intercept),
         summary=_summary_dict(trained.summary),
         n_samples=trained.n_samples,
     )
@@ -596,13 +571,14 @@ def _check_out(path: str | None, force: bool) -> None:
 
 def _coefficients_for_plot(estimator, names: list[str], summary):
     """Coefficients, with the summary's confidence intervals when it has them."""
+    from ._model_format import storage_positions
     from ._report import Coefficients
 
     values = np.asarray(estimator.coef_, dtype=np.float64).ravel()
     coefs = Coefficients(list(names), values)
     conf_int = getattr(summary, "conf_int", None) if summary is not None else None
-    positions = None if conf_int is None else _storage_positions(summary, names,
-                                                                 estimator.fit_intercept)
+    positions = None if conf_int is None else storage_positions(summary, names,
+                                                                estimator.fit_intercept)
     if positions is not None:
         bounds = np.asarray(conf_int, dtype=np.float64)[positions[:len(names)]]
         coefs.lower, coefs.upper = bounds[:, 0], bounds[:, 1]
