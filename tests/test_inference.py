@@ -169,6 +169,14 @@ def test_frequency_weights_match_statsmodels_glm(cov_type):
     assert summary.nobs == weights.sum()
 
 
+def test_dep_variable_names_the_target():
+    X, y = make_classification_data(300, 3, seed=2)
+    named = fit(pd.DataFrame(X), pd.Series(y, name="churned")).summary()
+    assert named.dep_variable == "churned == 1.0"
+    assert fit(X, y).summary().dep_variable == "y == 1.0"
+    assert fit(X, y).summary(yname="outcome").dep_variable == "outcome == 1.0"
+
+
 def test_class_weights_are_read_as_frequency_weights_and_the_summary_says_so():
     # The same numbers as statsmodels' GLM with the class weights as freq_weights, and a
     # note that this reading misstates the sample size unless the weights count rows.

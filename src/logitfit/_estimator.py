@@ -323,6 +323,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         # first, so that the names this fit's warnings give its coefficients are its own (a
         # failed fit puts the previous ones back).
         self._fit_params = copy.deepcopy(self.get_params(deep=False))
+        # For the summary's "Dep. Variable" (a pandas or polars Series has a name).
+        name = getattr(y, "name", None)
+        self._target_name = name if isinstance(name, str) and name else None
         # Dense X is checked for NaN and infinity within the solver's first pass (see
         # BCEObjective.check_finite_data) rather than by a separate scan of X.
         X, y = validate_data(
@@ -419,7 +422,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         return self
 
     def summary(self, alpha: float = 0.05, cov_type: str = "nonrobust", groups=None,
-                use_correction: bool = True) -> Summary:
+                use_correction: bool = True, yname: str | None = None) -> Summary:
         """Standard errors, tests, intervals, odds ratios and marginal effects of the fit.
 
         Sample weights count as frequency weights. For a penalised fit the statistics are
@@ -438,6 +441,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             Cluster label of each training row, for ``cov_type="cluster"``.
         use_correction : bool, default=True
             For ``"cluster"``: multiply by G/(G-1)·(N-1)/(N-k) as statsmodels and Stata do.
+        yname : str, default=None
+            Name of the target for "Dep. Variable"; by default the name of the pandas or
+            polars Series ``y`` was fitted on, else ``"y"``.
 
         Returns
         -------
@@ -458,10 +464,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 "copied model. Call summary() on a model fitted in this process (refit it on "
                 "the same data), or keep the summary itself: summary().to_dict()."
             )
+        if yname is None:
+            yname = getattr(self, "_target_name", None) or "y"
         return compute_summary(
             self, objective, alpha=alpha, cov_type=cov_type, groups=groups,
             use_correction=use_correction, separation=self._separation,
-            separation_checked=self._separation_checked,
+            separation_checked=self._separation_checked, yname=str(yname),
         )
 
     def __getstate__(self):

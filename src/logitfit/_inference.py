@@ -711,7 +711,7 @@ def _check_cov_type(cov_type, groups, n_samples):
 def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "nonrobust",
                     groups=None, use_correction: bool = True,
                     separation: Separation | None = None,
-                    separation_checked: bool = False) -> Summary:
+                    separation_checked: bool = False, yname: str = "y") -> Summary:
     """Compute the :class:`Summary` of a fitted model from its training objective.
 
     Parameters
@@ -730,6 +730,8 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     separation, separation_checked
         What the fit found out about separation; when not checked yet and the fit is
         unpenalised, the exact check runs here.
+    yname : str, default="y"
+        Name of the target, for "Dep. Variable".
 
     Returns
     -------
@@ -947,7 +949,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         converged=bool(model.converged_) and not separated.any(),
         n_iter=int(model.n_iter_[0]), solver=str(model.solver_),
         method="MLE" if unpenalised else f"Penalised ML ({penalty}, C={C:g})",
-        cov_type=cov_type, dep_variable=f"y == {model.classes_[1]!s}",
+        cov_type=cov_type, dep_variable=f"{yname} == {model.classes_[1]!s}",
         alpha=float(alpha), notes=notes, cov_params=cov,
     )
 

@@ -417,7 +417,7 @@ def _fit(data: Dataset, *, target: str, features: list[str] | None, sample_weigh
             raise UserError(_in_user_terms(_user_error(error).message, names, quoted)) from None
         finally:
             progress.close()
-        summary, note = _compute_summary(model, names)
+        summary, note = _compute_summary(model, names, target)
     for message in dict.fromkeys(str(w.message) for w in caught):
         _warn(_in_user_terms(message, names, quoted))  # e.g. what to do next
     return Trained(model, preprocessing, target_spec, names, int(X.shape[0]), summary, note), X
@@ -467,7 +467,7 @@ def _as_flags(message: str, quoted: list[str] = ()) -> str:
     return message
 
 
-def _compute_summary(model, names: list[str]):
+def _compute_summary(model, names: list[str], target: str):
     """The inference summary when the estimator provides one and it is defined for the fit."""
     if not hasattr(model, "summary"):
         return None, "this version of logitfit has no statistical summary"
@@ -475,7 +475,7 @@ def _compute_summary(model, names: list[str]):
     had_names = hasattr(model, "feature_names_in_")
     model.feature_names_in_ = np.asarray(names, dtype=object)
     try:
-        return model.summary(), None
+        return model.summary(yname=target), None
     except (ValueError, NotImplementedError, np.linalg.LinAlgError) as error:
         return None, str(error).strip().splitlines()[0]
     finally:
