@@ -275,14 +275,22 @@ def _heavy_tailed_problem():
     return X, y
 
 
+def _lbfgs_counting_passes(X, y, C, max_iter):
+    """An L-BFGS run at tol=1e-8, and the passes over X made by each of its iterations' end
+    (one entry per history row)."""
+    objective = BCEObjective(X, y, C=C)
+    passes = []
+    result = SOLVERS["lbfgs"].solve(objective, np.zeros(X.shape[1] + 1), tol=1e-8,
+                                    max_iter=max_iter,
+                                    callback=lambda info: passes.append(objective.n_data_passes))
+    return objective, result, passes
+
+
 def test_lbfgs_hands_a_slow_run_to_newton_cg():
     from sklearn.linear_model import LogisticRegression as SkLogisticRegression
 
     X, y = _heavy_tailed_problem()
-    objective = BCEObjective(X, y, C=1.0)
-    passes = []
-    result = SOLVERS["lbfgs"].solve(objective, np.zeros(201), tol=1e-8, max_iter=1000,
-                                    callback=lambda info: passes.append(objective.n_data_passes))
+    objective, result, passes = _lbfgs_counting_passes(X, y, C=1.0, max_iter=1000)
     assert result.converged and result.message == "converged"
     # The last iterations are Newton-CG steps (several passes each), taken after half of
     # max_iter, and the whole run made fewer passes than L-BFGS's 1,000 iterations alone.
@@ -308,10 +316,7 @@ def test_lbfgs_takes_back_a_run_that_newton_cg_progresses_slower_on():
     z = (X - np.median(X, 0)) / (np.std(X, 0) + 1e-12)
     z = np.clip(z, -3, 3) @ rng.standard_normal(d) / np.sqrt(d)
     y = (rng.random(n) < 1 / (1 + np.exp(-z))).astype(float)
-    objective = BCEObjective(X, y, C=1e6)
-    passes = []
-    result = SOLVERS["lbfgs"].solve(objective, np.zeros(d + 1), tol=1e-8, max_iter=1000,
-                                    callback=lambda info: passes.append(objective.n_data_passes))
+    objective, result, passes = _lbfgs_counting_passes(X, y, C=1e6, max_iter=1000)
     assert result.converged
     assert objective.optimality(objective.gradient(result.coef)) <= 1e-8
     steps = np.diff(passes)
@@ -341,10 +346,7 @@ def test_newton_cg_after_lbfgs_keeps_to_the_passes_left():
     # and Newton-CG steps may then make only the passes of the L-BFGS iterations left, at
     # the rate L-BFGS made them, however many passes each of its own steps would take.
     X, y = _heavy_tailed_problem()
-    objective = BCEObjective(X, y, C=1.0)
-    passes = []
-    result = SOLVERS["lbfgs"].solve(objective, np.zeros(201), tol=1e-8, max_iter=60,
-                                    callback=lambda info: passes.append(objective.n_data_passes))
+    objective, result, passes = _lbfgs_counting_passes(X, y, C=1.0, max_iter=60)
     assert not result.converged and result.message == "max_iter reached"
     window = _PROGRESS_WINDOW
     rate = (passes[window] - passes[0]) / window
