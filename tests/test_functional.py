@@ -99,3 +99,36 @@ def test_shape_errors_name_the_expected_shape(data):
         logitfit.bce_hessian(X[0], w, b)
     with pytest.raises(ValueError, match="reduction must be"):
         logitfit.bce_loss(X, y, w, b, reduction="none")
+
+
+def test_bad_values_are_refused_with_the_fix(data):
+    X, y, w, b, _ = data
+    labels = "y must hold labels in \\[0, 1\\]"
+    with pytest.raises(ValueError, match=labels):
+        logitfit.bce_loss(X, np.where(y > 0.5, 2.0, 0.0), w, b)
+    with pytest.raises(ValueError, match=labels):
+        logitfit.bce_gradient(X, np.r_[np.nan, y[1:]], w, b)
+    with pytest.raises(ValueError, match=labels):
+        logitfit.bce_from_logits(3.0, 5.0)
+    with pytest.raises(ValueError, match="X contains NaN"):
+        logitfit.bce_loss(np.r_[[np.full(4, np.nan)], X[1:]], y, w, b)
+    with pytest.raises(ValueError, match="w and b must be finite"):
+        logitfit.bce_loss(X, y, np.r_[np.inf, w[1:]], b)
+    weights = "sample_weight must be finite and non-negative, with at least one positive"
+    for bad in (np.r_[-1.0, np.ones(len(y) - 1)], np.zeros(len(y))):
+        with pytest.raises(ValueError, match=weights):
+            logitfit.bce_hessian(X, w, b, sample_weight=bad)
+    with pytest.raises(ValueError, match="X has no rows"):
+        logitfit.bce_loss(X[:0], y[:0], w, b)
+
+
+def test_loss_is_exact_for_huge_coefficients_and_infinite_logits():
+    # The loss of logits ±1e300 (from a huge w, not a huge X) is 1e300 or 0, not NaN: the
+    # functional API's objective has no penalty, and 0 · ‖w‖² stays 0 when ‖w‖² overflows.
+    X = np.array([[1.0], [1.0], [-1.0]])
+    assert logitfit.bce_loss(X, [1, 0, 0], [1e300], reduction="sum") == 1e300
+    assert logitfit.bce_loss(np.zeros((2, 1)), [1, 0], [1e200]) == pytest.approx(np.log(2))
+    # The limits at infinite logits: 0 on the label's side, +inf on the other.
+    np.testing.assert_array_equal(
+        logitfit.bce_from_logits([np.inf, np.inf, -np.inf, -np.inf, np.inf], [1, 0, 0, 1, 0.5]),
+        [0.0, np.inf, 0.0, np.inf, np.inf])

@@ -60,10 +60,11 @@ def _linear_part(z, y):
     # softplus(z) - y z = max(z, 0) - y z + log1p(exp(-|z|)); the first two terms are
     # formed as (1 - y) z for z ≥ 0 and -y z for z < 0, so for a confident correct prediction
     # (y = 1, z >> 0) they are exactly 0 and the tiny loss log1p(exp(-z)) keeps its full
-    # relative precision, and a soft label near 1 does not round y z against z.
+    # relative precision, and a soft label near 1 does not round y z against z. A hard label
+    # on the side of an infinite logit contributes 0, not 0 · ∞.
     if z >= 0.0:
-        return (1.0 - y) * z
-    return -y * z
+        return 0.0 if y == 1.0 else (1.0 - y) * z
+    return 0.0 if y == 0.0 else -y * z
 
 
 @_scalar

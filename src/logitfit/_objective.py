@@ -119,8 +119,11 @@ class BCEObjective:
 
     def penalty(self, coef: np.ndarray) -> float:
         """Return the smooth (L2) penalty ``l2_strength`` ‖w‖² / 2, = ‖w‖² / (2C) for pure L2."""
+        if self.l2_strength == 0.0:  # 0 · ‖w‖², also when ‖w‖² overflows
+            return 0.0
         w, _ = self.split(coef)
-        return 0.5 * self.l2_strength * float(w @ w)
+        with np.errstate(over="ignore"):
+            return 0.5 * self.l2_strength * float(w @ w)
 
     # ------------------------------------------------------------------ non-smooth part
     def penalty_value(self, coef: np.ndarray) -> float:
@@ -195,7 +198,7 @@ class BCEObjective:
             self._last_data_term = (self._logits_coef, float(loss), grad_full.copy())
         # A diverging fixed-step run may overflow here; solvers check the value for finiteness.
         with np.errstate(over="ignore", invalid="ignore"):
-            value = float(loss) + 0.5 * self.l2_strength * float(w @ w)
+            value = float(loss) + self.penalty(coef)
         return value, self._finish_gradient(grad_full, w)
 
     def check_finite_data(self, coef: np.ndarray) -> None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.utils import assert_all_finite
 
 from . import _loss
 from ._objective import BCEObjective
@@ -97,7 +98,14 @@ def bce_from_logits(z, y):
     """
     z = _loss.as_float_array(z)
     y = np.asarray(y, dtype=z.dtype)
+    _check_labels(y)
     return _loss.loss(z, y)
+
+
+def _check_labels(y: np.ndarray) -> None:
+    if not np.all((y >= 0.0) & (y <= 1.0)):
+        raise ValueError("y must hold labels in [0, 1] (0/1, or probabilities for soft "
+                         "labels), without NaN; recode the labels.")
 
 
 def _objective(X, y, w, b, sample_weight) -> tuple[BCEObjective, np.ndarray]:
@@ -113,18 +121,30 @@ def _objective(X, y, w, b, sample_weight) -> tuple[BCEObjective, np.ndarray]:
     if X.ndim != 2:
         raise ValueError(f"X must be 2-dimensional (n_samples, n_features), got shape {X.shape}.")
     n, d = X.shape
+    if n == 0:
+        raise ValueError("X has no rows; give at least one sample.")
+    # (sklearn's check sums X first and looks for the culprit only if the sum is not finite:
+    # no n x d temporary in the usual case.)
+    assert_all_finite(X.data if sp.issparse(X) else X, input_name="X")
     w = np.asarray(w, dtype=np.float64).ravel()
     if w.shape != (d,):
         raise ValueError(f"w must have shape ({d},) to match X's {d} columns, got {w.shape}.")
+    if not (np.all(np.isfinite(w)) and np.isfinite(b)):
+        raise ValueError("w and b must be finite.")
     if y is None:
         y = np.zeros(n)
     y = np.asarray(y, dtype=np.float64).ravel()
     if y.shape != (n,):
         raise ValueError(f"y must have shape ({n},), got {y.shape}.")
+    _check_labels(y)
     if sample_weight is not None:
         sample_weight = np.asarray(sample_weight, dtype=np.float64).ravel()
         if sample_weight.shape != (n,):
             raise ValueError(f"sample_weight must have shape ({n},), got {sample_weight.shape}.")
+        if not (np.all(np.isfinite(sample_weight)) and np.all(sample_weight >= 0.0)
+                and np.any(sample_weight > 0.0)):
+            raise ValueError("sample_weight must be finite and non-negative, with at least "
+                             "one positive weight.")
     objective = BCEObjective(X, y, sample_weight, C=np.inf, fit_intercept=True)
     return objective, np.r_[w, float(b)]
 
