@@ -187,13 +187,46 @@ def test_a_failed_refit_keeps_the_previous_fit():
                                                                dtype=int))
 
 
-def test_refit_false_averages_the_fold_solutions():
-    X, y = make_data(seed=4)
-    cv = LogisticRegressionCV(Cs=5, l1_ratios=[1.0], refit=False).fit(X, y)
-    k = int(np.flatnonzero(cv.Cs_ == cv.C_)[0])
-    mean = cv.coefs_paths_[:, 0, k, 0, :].mean(axis=0)
-    np.testing.assert_allclose(cv.coef_.ravel(), mean[:-1])
-    np.testing.assert_allclose(cv.intercept_, mean[-1:])
+def test_tied_scores_choose_the_smallest_c_then_the_first_l1_ratio():
+    # Accuracy ties across Cs and l1_ratios: the smallest C among the best wins, then the
+    # first l1_ratio, as scikit-learn's argmax over (n_Cs, n_l1_ratios) picks (the first
+    # l1_ratio used to win first: C=0.631, l1_ratio=0.2 here, where scikit-learn takes
+    # C=0.158, l1_ratio=0.8).
+    from sklearn.datasets import make_classification
+    from sklearn.model_selection import StratifiedKFold
+
+    X, y = make_classification(60, 6, n_informative=3, random_state=12, flip_y=0.1)
+    folds = list(StratifiedKFold(3, shuffle=True, random_state=0).split(X, y))
+    Cs, l1_ratios = np.logspace(-2, 1, 6), [0.2, 0.8]
+    ours = LogisticRegressionCV(Cs=Cs, cv=folds, l1_ratios=l1_ratios, scoring="accuracy",
+                                tol=1e-10).fit(X, y)
+    mean = ours.scores_.mean(axis=0)  # (n_l1_ratios, n_Cs)
+    tied = np.argwhere(mean == mean.max())
+    assert len(tied) > 1 and len(set(tied[:, 0])) > 1  # a tie across l1_ratios to break
+    k = tied[:, 1].min()
+    r = tied[tied[:, 1] == k, 0].min()
+    assert (ours.C_, ours.l1_ratio_) == (Cs[k], l1_ratios[r])
+    assert ours.C_ == pytest.approx(0.1584893) and ours.l1_ratio_ == 0.8
+
+
+@pytest.mark.parametrize("scoring", ["neg_log_loss", "accuracy"])
+def test_refit_false_is_scikit_learns_mean_of_each_folds_best(scoring):
+    # Each fold's own best C (ties, frequent with accuracy, to the smallest C), C_ their
+    # mean and the coefficients the mean of those fold solutions, as scikit-learn does.
+    X, y = make_data(seed=4, n=160, d=6)
+    folds = list(KFold(4, shuffle=True, random_state=1).split(X, y))
+    Cs = np.logspace(-2, 2, 7)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # l1_ratios' default is changing
+        reference = SkLogisticRegressionCV(
+            Cs=Cs, cv=folds, solver="newton-cholesky", tol=1e-12, max_iter=1000, refit=False,
+            scoring=scoring, use_legacy_attributes=False).fit(X, y)
+    ours = LogisticRegressionCV(Cs=Cs, cv=folds, tol=1e-10, refit=False,
+                                scoring=scoring).fit(X, y)
+    np.testing.assert_allclose(ours.scores_, reference.scores_, rtol=1e-6)
+    assert ours.C_ == pytest.approx(reference.C_, rel=1e-12)
+    np.testing.assert_allclose(ours.coef_, reference.coef_, rtol=1e-6, atol=1e-8)
+    np.testing.assert_allclose(ours.intercept_, reference.intercept_, rtol=1e-6, atol=1e-8)
 
 
 def test_parallel_folds_and_sparse_input_give_the_same_result():

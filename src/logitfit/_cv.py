@@ -157,8 +157,10 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
     n_jobs : int, default=None
         Folds fitted in parallel by joblib; None is 1, -1 all cores.
     refit : bool, default=True
-        Refit on all the data at the chosen (l1_ratio, C). If False, the coefficients are the
-        mean over folds of the fold solutions at that point.
+        Refit on all the data at the chosen (l1_ratio, C). If False, as in scikit-learn with
+        ``selection="best"``: each fold's own best (l1_ratio, C) is taken, ``C_`` and
+        ``l1_ratio_`` are their means and the coefficients the mean of those fold solutions;
+        with ``"one_standard_error"``, the mean of the fold solutions at the chosen point.
     C_range : float, default=None
         C_max / C_min for an integer ``Cs`` with an L1 part, finite and at least 1; None is
         1e4 when n_samples > n_features, else 1e2.
@@ -355,11 +357,30 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
             self.coef_ = model.coef_
             self.intercept_ = model.intercept_
         else:
-            mean = self.coefs_paths_[:, best_r, best_k, 0, :].mean(axis=0)
+            points = [(best_r, best_k)] * len(folds)
+            if self.selection == "best":
+                # As scikit-learn: each fold's own best point (ties as above); C_ and l1_ratio_
+                # are their means, the coefficients the mean of those fold solutions.
+                # (A fold whose score is undefined everywhere keeps the overall best point.)
+                points = [(best_r, best_k) if np.all(np.isnan(fold_scores))
+                          else self._best_point(fold_scores[None]) for fold_scores in scores]
+                self.C_ = float(np.mean([Cs[k] for _, k in points]))
+                self.l1_ratio_ = float(np.mean([l1_ratios[r] for r, _ in points]))
+            mean = np.mean([self.coefs_paths_[i, r, k, 0, :]
+                            for i, (r, k) in enumerate(points)], axis=0)
             d = X.shape[1]
             self.coef_ = mean[:d].reshape(1, -1)
             self.intercept_ = np.array([mean[d] if self.fit_intercept else 0.0])
         return self
+
+    @staticmethod
+    def _best_point(scores: np.ndarray) -> tuple[int, int]:
+        """(l1_ratio index, C index) of the best mean of ``scores`` (n_folds, n_l1_ratios,
+        n_Cs) over folds; ties go to the smallest C, then the first l1_ratio, as in
+        scikit-learn (accuracy ties often)."""
+        mean = np.nanmean(scores, axis=0)
+        k, r = np.unravel_index(np.nanargmax(mean.T), mean.T.shape)
+        return int(r), int(k)
 
     def _select(self, scores: np.ndarray) -> tuple[int, int]:
         # scores: (n_folds, n_l1_ratios, n_Cs); folds where a score is undefined (roc_auc on a
@@ -368,7 +389,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         if np.all(np.isnan(mean)):
             raise ValueError(f"scoring={self._scoring()!r} is undefined on every fold; use more "
                              "samples per fold or scoring='neg_log_loss'.")
-        best = np.unravel_index(np.nanargmax(mean), mean.shape)
+        best = self._best_point(scores)
         if self.selection == "best":
             return int(best[0]), int(best[1])
         counts = np.sum(~np.isnan(scores), axis=0)
