@@ -281,6 +281,8 @@ def test_class_weight_balanced_is_applied():
         ({"max_iter": 2.5}, "max_iter must be a positive integer or None"),
         ({"C_range": np.inf}, r"C_range \(C_max / C_min\) must be a finite number of at least 1"),
         ({"C_range": "10"}, "C_range"),
+        ({"refit": "False"}, "refit must be True or False, got 'False'"),
+        ({"fit_intercept": "False"}, "fit_intercept must be True or False"),
     ],
 )
 def test_bad_arguments_are_refused(kwargs, match):

@@ -380,6 +380,9 @@ def test_solver_options_reach_the_solver(synthetic):
         ({"class_weight": "auto"}, "class_weight must be None, 'balanced' or a dict"),
         ({"class_weight": {7: 1.0}}, "class_weight has labels"),
         ({"solver": "gd", "solver_options": {"memory": 3}}, "are not options of solver 'gd'"),
+        # A non-empty string would count as true.
+        ({"fit_intercept": "False"}, "fit_intercept must be True or False, got 'False'"),
+        ({"warm_start": "yes"}, "warm_start must be True or False"),
     ],
 )
 def test_bad_parameters_get_clear_errors(synthetic, params, message):

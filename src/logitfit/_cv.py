@@ -34,7 +34,7 @@ from ._path import (
     format_Cs,
     max_null_gradient,
 )
-from ._validation import check_options
+from ._validation import check_flags, check_options
 
 _SCORINGS = ("neg_log_loss", "roc_auc", "accuracy")
 _SELECTIONS = ("best", "one_standard_error")
@@ -241,6 +241,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
             )
         check_options(tol=self.tol, max_iter=self.max_iter, solver=self.solver,
                       C_range=self.C_range)
+        check_flags(fit_intercept=self.fit_intercept, refit=self.refit)
         l1_ratios = np.asarray([0.0] if self.l1_ratios is None else self.l1_ratios,
                                dtype=np.float64).ravel()
         if l1_ratios.size == 0 or not np.all((l1_ratios >= 0.0) & (l1_ratios <= 1.0)):

@@ -23,7 +23,7 @@ from . import _kernels, _loss
 from ._inference import Summary, coef_names, compute_summary, fitted_params
 from ._objective import BCEObjective
 from ._separation import SeparationMonitor, SeparationWarning, separation_message
-from ._validation import PENALTY_L1_RATIO, check_options
+from ._validation import PENALTY_L1_RATIO, check_flags, check_options
 from .solvers import SOLVERS, IterationInfo, select_solver
 from .solvers._registry import (
     check_penalty_support,
@@ -279,6 +279,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"C must be a positive number (np.inf for no penalty), got {self.C!r}."
             )
         check_options(tol=self.tol, max_iter=self.max_iter, solver=self.solver, C_range=None)
+        check_flags(fit_intercept=self.fit_intercept, warm_start=self.warm_start)
         if self.solver_options is not None and not isinstance(self.solver_options, dict):
             raise ValueError(
                 f"solver_options must be a dict or None, got {type(self.solver_options).__name__}."

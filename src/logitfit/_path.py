@@ -30,7 +30,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_X_y
 
 from ._objective import BCEObjective
-from ._validation import PENALTY_L1_RATIO, check_options
+from ._validation import PENALTY_L1_RATIO, check_flags, check_options
 from .solvers import SOLVERS, select_solver
 from .solvers._registry import check_penalty_support
 
@@ -305,6 +305,7 @@ def regularization_path(
     """
     l1_ratio = _resolve_l1_ratio(penalty, l1_ratio)
     check_options(tol=tol, max_iter=max_iter, solver=solver, C_range=C_range)
+    check_flags(fit_intercept=fit_intercept)
     X, y = check_X_y(X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C")
     check_classification_targets(y)
     classes, y_encoded = np.unique(y, return_inverse=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+
 from .solvers import SOLVERS
 
 # The l1_ratio each penalty fixes (None: elastic net takes the user's).
@@ -33,3 +35,11 @@ def check_options(*, tol, max_iter, solver, C_range) -> None:
             f"C_range (C_max / C_min) must be a finite number of at least 1, or None for the "
             f"default, got {C_range!r}."
         )
+
+
+def check_flags(**flags) -> None:
+    """Refuse a flag that is not a bool: ``fit_intercept="False"`` is a non-empty string, so
+    it would count as true (scikit-learn refuses it too)."""
+    for name, value in flags.items():
+        if not isinstance(value, (bool, np.bool_)):
+            raise ValueError(f"{name} must be True or False, got {value!r}.")
