@@ -164,6 +164,11 @@ def test_folds_with_one_class_are_refused():
     order = np.argsort(y, kind="stable")
     with pytest.raises(ValueError, match=r"training rows of fold 0 .* hold only one class \[1\]"):
         LogisticRegressionCV(Cs=3, cv=KFold(2)).fit(X[order], y[order])
+    # Held-out rows of weight 0 only: nothing to score (neg_log_loss divided by zero).
+    weights = np.r_[np.zeros(y.size // 3), np.ones(y.size - y.size // 3)]
+    with pytest.raises(ValueError, match="held-out rows of fold 0 all have weight 0"):
+        LogisticRegressionCV(Cs=3, cv=KFold(3), scoring="neg_log_loss").fit(
+            X, y, sample_weight=weights)
 
 
 @pytest.mark.parametrize("Cs", [20.0, np.float64(3.0)])
