@@ -101,6 +101,14 @@ def test_save_with_summary_stores_the_inference_of_the_fit(tmp_path):
     assert read_model(tmp_path / "plain.json").summary is None
 
 
+def test_a_directory_or_deeply_nested_json_is_refused_in_one_line(tmp_path):
+    with pytest.raises(ModelFormatError, match="is a directory; give the model file"):
+        logitfit.load(tmp_path)
+    (tmp_path / "deep.json").write_text("[" * 100_000 + "]" * 100_000)
+    with pytest.raises(ModelFormatError, match="JSON nested too deeply"):
+        logitfit.load(tmp_path / "deep.json")
+
+
 def test_feature_names_survive(tmp_path):
     rng = np.random.default_rng(0)
     X = pd.DataFrame(rng.normal(size=(50, 2)), columns=["height", "weight"])
@@ -182,6 +190,8 @@ def _damage(tmp_path, fitted, change):
      r"classes \[0, 300\] are not all of classes_dtype 'uint8'"),
     (lambda d: d["target"].update(classes=[False, True], classes_dtype="int8"),
      "not all of classes_dtype 'int8'"),
+    # classes_[1] is the positive class in sorted order only.
+    (lambda d: d["target"].update(classes=d["target"]["classes"][::-1]), "not in sorted order"),
     # The preprocessing of each column matches its kind; the history is a table.
     (lambda d: d["features"]["preprocessing"]["columns"].append(
         {"name": "city", "kind": "categorical", "categories": None}), "categories"),

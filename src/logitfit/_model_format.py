@@ -508,6 +508,8 @@ def read_model(path: str | os.PathLike) -> ModelFile:
         estimator refuses, or is inconsistent.
     """
     path = os.fspath(path)
+    if os.path.isdir(path):
+        raise ModelFormatError(f"{path} is a directory; give the model file.")
     if not os.path.isfile(path):
         raise ModelFormatError(f"no such model file: {path}; check the path.")
     try:
@@ -516,6 +518,11 @@ def read_model(path: str | os.PathLike) -> ModelFile:
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise ModelFormatError(
             f"{path} is not a logitfit model (not valid JSON: {error}); give the file written "
+            "by logitfit train or model.save()."
+        ) from None
+    except RecursionError:  # arrays nested thousands deep: no model is
+        raise ModelFormatError(
+            f"{path} is not a logitfit model (JSON nested too deeply); give the file written "
             "by logitfit train or model.save()."
         ) from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
@@ -564,6 +571,10 @@ def _build(document: dict, path: str) -> ModelFile:
 
     try:
         classes = _classes_array(target.classes, document["target"].get("classes_dtype"))
+        if target.kind == "classes" and not np.array_equal(np.sort(classes), classes):
+            # classes_[1] is the positive class only in sorted order (scikit-learn's rule):
+            # reversed labels would predict every sample's label swapped.
+            raise ValueError(f"the classes {target.classes} are not in sorted order")
         estimator = _options_estimator(document["options"], document["diagnostics"]["solver"])
         check_class_weight(estimator.class_weight, classes)
     except ValueError as error:
