@@ -378,7 +378,7 @@ def test_solver_options_reach_the_solver(synthetic):
         ({"solver": "sag"}, "solver='sag' is not known; choose one of"),
         ({"penalty": "l3"}, "penalty='l3' is not supported"),
         ({"class_weight": "auto"}, "class_weight must be None, 'balanced' or a dict"),
-        ({"class_weight": {7: 1.0}}, "class_weight has labels"),
+        ({"class_weight": {7: 1.0}}, r"class_weight has labels \[7\] that are not among"),
         ({"solver": "gd", "solver_options": {"memory": 3}}, "are not options of solver 'gd'"),
         # A non-empty string would count as true.
         ({"fit_intercept": "False"}, "fit_intercept must be True or False, got 'False'"),

@@ -208,7 +208,7 @@ def _damage(tmp_path, fitted, change):
     (lambda d: d["options"].update(class_weight=[[0, -1.0]]),
      r"at options/class_weight.*less than the minimum of 0|class_weight values must be"),
     (lambda d: d["options"].update(class_weight=[[5, 1.0]]),
-     r"class_weight has labels \['5'\] that are not among the classes"),
+     r"class_weight has labels \[5\] that are not among the classes"),
 ])
 def test_damaged_files_are_refused(tmp_path, fitted, change, message):
     path = _damage(tmp_path, fitted, change)

@@ -100,7 +100,8 @@ def check_class_weight(class_weight, classes: np.ndarray | None = None) -> None:
         unknown = set(class_weight) - set(classes.tolist())
         if unknown:
             raise ValueError(
-                f"class_weight has labels {sorted(map(str, unknown))} that are not among the "
+                # (sorted by their text, as labels of mixed types do not compare)
+                f"class_weight has labels {sorted(unknown, key=str)} that are not among the "
                 f"classes {classes.tolist()}."
             )
 
