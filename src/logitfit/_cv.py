@@ -104,6 +104,14 @@ def _refuse_unusable_folds(folds, y_encoded: np.ndarray, weights: np.ndarray,
                 "them weight.")
 
 
+def _mean_over_folds(scores: np.ndarray) -> np.ndarray:
+    """Mean of ``scores`` over axis 0, leaving out folds where a score is undefined (NaN;
+    all NaN gives NaN, without numpy's warning: the caller says what to do)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(scores, axis=0)
+
+
 def _not_converged_message(converged: np.ndarray, Cs: np.ndarray, l1_ratios: np.ndarray,
                            tol: float, max_iter: int | None) -> str:
     # converged: (n_folds, n_l1_ratios, n_Cs); one sentence for all of it.
@@ -385,14 +393,14 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         """(l1_ratio index, C index) of the best mean of ``scores`` (n_folds, n_l1_ratios,
         n_Cs) over folds; ties go to the smallest C, then the first l1_ratio, as in
         scikit-learn (accuracy ties often)."""
-        mean = np.nanmean(scores, axis=0)
+        mean = _mean_over_folds(scores)
         k, r = np.unravel_index(np.nanargmax(mean.T), mean.T.shape)
         return int(r), int(k)
 
     def _select(self, scores: np.ndarray) -> tuple[int, int]:
         # scores: (n_folds, n_l1_ratios, n_Cs); folds where a score is undefined (roc_auc on a
         # one-class fold) are left out of that mean.
-        mean = np.nanmean(scores, axis=0)
+        mean = _mean_over_folds(scores)
         if np.all(np.isnan(mean)):
             raise ValueError(f"scoring={self._scoring()!r} is undefined on every fold; use more "
                              "samples per fold or scoring='neg_log_loss'.")
