@@ -256,18 +256,18 @@ def test_convergence_warning_names_next_steps(synthetic):
 
 
 def test_convergence_warning_when_newton_cg_steps_spent_the_passes():
-    # Cauchy columns, max_iter=60: L-BFGS is judged too slow at iteration 50 and the run
+    # Cauchy columns, max_iter=200: L-BFGS is judged too slow at iteration 100 and the run
     # ends on the passes over X of max_iter before it has made max_iter iterations; the
-    # warning says so rather than "after max_iter=60 iterations".
+    # warning says so rather than "after max_iter=200 iterations".
     rng = np.random.default_rng(0)
     X = rng.standard_cauchy((1000, 200))
     y = (rng.random(1000) < 0.5).astype(int)
     with pytest.warns(ConvergenceWarning) as record:
-        model = LogisticRegression(solver="lbfgs", max_iter=60, tol=1e-10).fit(X, y)
-    assert model.n_iter_[0] < 60 and model.converged_ is False
+        model = LogisticRegression(solver="lbfgs", max_iter=200, tol=1e-10).fit(X, y)
+    assert model.n_iter_[0] < 200 and model.converged_ is False
     message = str(record[0].message)
     assert f"stopped after {model.n_iter_[0]} iterations" in message
-    assert "passes of max_iter=60" in message and "Increase max_iter" in message
+    assert "passes of max_iter=200" in message and "Increase max_iter" in message
 
 
 @pytest.mark.parametrize(("solver", "penalty", "advice"), [

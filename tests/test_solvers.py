@@ -342,14 +342,24 @@ def test_lbfgs_run_that_keeps_its_pace_is_not_handed_over():
 
 
 def test_newton_cg_after_lbfgs_keeps_to_the_passes_left():
-    # max_iter=60: L-BFGS is judged too slow once it has made _PROGRESS_WINDOW iterations,
-    # and Newton-CG steps may then make only the passes of the L-BFGS iterations left, at
-    # the rate L-BFGS made them, however many passes each of its own steps would take.
+    # max_iter=200: L-BFGS is judged too slow at half of it, and Newton-CG steps (and
+    # L-BFGS again, if they lose their trial) may make only the passes of the L-BFGS
+    # iterations left, at the rate L-BFGS made them, however many each of their steps takes.
+    X, y = _heavy_tailed_problem()
+    objective, result, passes = _lbfgs_counting_passes(X, y, C=1.0, max_iter=200)
+    assert not result.converged and result.message == "max_iter reached"
+    handover = 100
+    assert np.all(np.diff(passes[:handover + 1]) <= 2)
+    assert passes[handover + 1] - passes[handover] > 2  # a Newton-CG step
+    # At most the passes of 200 L-BFGS iterations (at the rate of the first 100), give or
+    # take the line search of the last step.
+    assert objective.n_data_passes <= 2 * passes[handover] + 3
+    assert result.n_iter < 200 and len(passes) == result.n_iter + 1
+
+
+def test_lbfgs_is_not_handed_over_without_passes_for_a_trial():
+    # max_iter=60 leaves 30 passes at the judgement, 3 for a trial: too few for Newton-CG
+    # steps of several passes each to show anything, so L-BFGS goes on alone.
     X, y = _heavy_tailed_problem()
     objective, result, passes = _lbfgs_counting_passes(X, y, C=1.0, max_iter=60)
-    assert not result.converged and result.message == "max_iter reached"
-    window = _PROGRESS_WINDOW
-    rate = (passes[window] - passes[0]) / window
-    budget_end = passes[window] + (60 - window) * rate
-    assert passes[-2] < budget_end <= passes[-1]
-    assert result.n_iter < 60 and len(passes) == result.n_iter + 1
+    assert result.n_iter == 60 and np.all(np.diff(passes) <= 2)

@@ -29,14 +29,17 @@ still 1e-4 above the optimum after 1,000 iterations, and scikit-learn's needed 6
 Newton-CG converges in 21 iterations and 173 passes over X. So once a run has spent half of
 ``max_iter`` (and at least ``_PROGRESS_WINDOW`` iterations), the rate at which its best
 optimality measure fell over the second half of its iterations is extrapolated; when that
-rate would reach tol only after twice ``max_iter``, Newton-CG steps take the run on. They may
-make the passes over X that the remaining L-BFGS iterations would have made, about one each,
-and no more (each step's CG iterations are cut to what is left), and they are on trial: after
-a tenth of those passes, unless they lowered the optimality measure faster per pass than
-L-BFGS did, L-BFGS takes the run back, from where they left it, for the passes left. Judged
-earlier or over shorter spans, the rate misleads: L-BFGS's best gradient falls in steps,
-with flat stretches of tens of iterations; and on weakly penalised, nearly separable data
-Newton-CG can need thousands of passes where L-BFGS, slow as it is, gets there first.
+rate would reach tol only after twice ``max_iter``, Newton-CG steps take the run on (if it
+has a penalty, and passes left for a trial of at least ``_MIN_TRIAL_PASSES``). They may make
+the passes over X that the remaining L-BFGS iterations would have made, about one each, and
+no more (each step's CG iterations are cut to what is left), and they are on trial: after a
+tenth of those passes, unless they lowered both the optimality measure and the objective
+faster per pass than L-BFGS did, L-BFGS takes the run back, from where they left it, for the
+passes left. Judged earlier or over shorter spans, the rate misleads: L-BFGS's best gradient
+falls in steps, with flat stretches of tens of iterations; and on weakly penalised, nearly
+separable data Newton-CG can cut the gradient without moving f, or need thousands of
+passes, where L-BFGS, slow as it is, gets there first. Unpenalised runs are left to L-BFGS:
+slow progress there often means separated classes, which the estimator's check should see.
 """
 
 from __future__ import annotations
@@ -107,7 +110,9 @@ def solve(
             if converged(objective, grad, tol):
                 raise StopIteration
             best_optimality.append(min(best_optimality[-1], objective.optimality(grad)))
-            if judge and _too_slow(best_optimality, tol, max_iter):
+            if judge and _too_slow(best_optimality, tol, max_iter) and _worth_a_trial(
+                    objective, max_iter, len(best_optimality) - 1,
+                    objective.n_data_passes - passes_at_start):
                 stop["slow"] = True
                 raise StopIteration
 
@@ -180,10 +185,16 @@ def _newton_cg_after_slow_run(objective, coef, tol, max_iter, history, best_opti
     trial = newton_cg(coef, _TRIAL_SHARE * budget)
     if trial.converged or trial.stopped_by_callback or trial.n_iter >= max_iter:
         return trial
-    used = objective.n_data_passes - passes_at_handover
+    used = max(objective.n_data_passes - passes_at_handover, 1.0)
     reached = float(np.min(trial.history["grad_norm"][n_iter:]))
-    newton_rate = np.log(reached / best_optimality[-1]) / max(used, 1.0)
-    if newton_rate < lbfgs_rate:
+    newton_rate = np.log(reached / best_optimality[-1]) / used
+    # The objective too must fall faster per pass: on nearly separable data a Newton-CG
+    # step can cut the gradient tenfold and hardly move f, where L-BFGS was still lowering it.
+    values = trial.history["objective"]
+    span = max(n_iter // 2, 1)
+    lbfgs_fall = (values[n_iter - span] - values[n_iter]) / (span * passes_per_iteration)
+    newton_fall = (values[n_iter] - values[-1]) / used
+    if newton_rate < lbfgs_rate and newton_fall >= lbfgs_fall:
         return newton_cg(trial.coef, budget - used)
     iterations = int((budget - used) / passes_per_iteration)
     if iterations < 1:
@@ -195,6 +206,19 @@ def _newton_cg_after_slow_run(objective, coef, tol, max_iter, history, best_opti
 # judged too slow when its rate would reach tol only after _SLOW_MARGIN times max_iter.
 _PROGRESS_WINDOW = 50
 _SLOW_MARGIN = 2.0
+# Newton-CG is tried only when the passes left would pay for a trial of this many passes
+# (a few Newton steps): with less, the trial cannot show anything, and its steps, of several
+# passes each, overran it (max_iter=60 left a trial of one pass).
+_MIN_TRIAL_PASSES = 10.0
+
+
+def _worth_a_trial(objective, max_iter: int, n_iter: int, passes: float) -> bool:
+    """Whether a run judged too slow should try Newton-CG: it has a penalty (without one,
+    slow progress often means separated classes, whose coefficients run off, and Newton-CG
+    steps only blur what the separation check sees) and enough passes left for a trial."""
+    per_iteration = max(passes / max(n_iter, 1), 1.0)
+    budget = (max_iter - n_iter) * per_iteration
+    return objective.l2_strength > 0.0 and _TRIAL_SHARE * budget >= _MIN_TRIAL_PASSES
 
 
 def _too_slow(best_optimality: list[float], tol: float, max_iter: int) -> bool:
