@@ -39,7 +39,7 @@ def newton_cg_direction_rule(objective, max_cg_iter: int | None = None,
 
     ``max_passes``: the passes over X that all the steps of this rule may make together
     (``objective.n_data_passes`` counted from now); each step's CG iterations are cut to what
-    is left of it, less the diagonal and a line search's first evaluation.
+    is left of it once the step's diagonal is made, less its line search's first evaluation.
     """
     n = objective.n_coef
     cg_budget = max_cg_iter if max_cg_iter is not None else max(50, min(n, 500))
