@@ -157,7 +157,8 @@ def solve(
 
 
 # Of the passes left to a run judged too slow, the share Newton-CG gets on trial: it keeps
-# the rest only if it lowered the optimality measure faster per pass than L-BFGS did.
+# the rest only if it lowered the optimality measure and the objective faster per pass than
+# L-BFGS did.
 _TRIAL_SHARE = 0.1
 
 
