@@ -85,10 +85,10 @@ def _fit_fold(X, y, weights, score_weights, train, test, Cs, l1_ratios, *, fit_i
 
 
 def _refuse_unusable_folds(folds, y_encoded: np.ndarray, weights: np.ndarray,
-                           classes: np.ndarray) -> None:
+                           score_weights: np.ndarray, classes: np.ndarray) -> None:
     """Refuse folds whose training rows of non-zero weight hold one class only (the path of
     such a fold has no classifier in it: its intercept runs off to ±28 at every C), or whose
-    held-out rows all have weight 0 (nothing to score)."""
+    held-out rows all have score weight 0 (nothing to score)."""
     for number, (train, test) in enumerate(folds):
         present = np.unique(y_encoded[train][weights[train] > 0])
         if present.size < 2:
@@ -97,7 +97,7 @@ def _refuse_unusable_folds(folds, y_encoded: np.ndarray, weights: np.ndarray,
                 f"the training rows of fold {number} (those of non-zero weight) hold only one "
                 f"class {held}; a fold needs both classes: use stratified folds (cv=an int "
                 "does), shuffle the rows, or give both classes weight.")
-        if not np.any(weights[test] > 0):
+        if not np.any(score_weights[test] > 0):
             raise ValueError(
                 f"the held-out rows of fold {number} all have weight 0, so there is nothing to "
                 "score; shuffle the rows (e.g. cv=StratifiedKFold(5, shuffle=True)) or give "
@@ -333,7 +333,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         y01 = y_encoded.astype(np.float64)
         Cs = self._grid(X, y01, weights, l1_ratios)
         folds = list(check_cv(self.cv, y, classifier=True).split(X, y))
-        _refuse_unusable_folds(folds, y_encoded, weights, self.classes_)
+        _refuse_unusable_folds(folds, y_encoded, weights, score_weights, self.classes_)
         max_iter = None if self.max_iter is None else int(self.max_iter)
         results = Parallel(n_jobs=self.n_jobs)(
             delayed(_fit_fold)(X, y01, weights, score_weights, train, test, Cs, l1_ratios,
