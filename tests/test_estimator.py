@@ -162,7 +162,8 @@ def test_warm_start_resumes_from_the_solution(synthetic):
 def test_a_failed_refit_keeps_the_previous_fit(synthetic, bad, monkeypatch):
     X, y = synthetic
     names = [f"f{j}" for j in range(X.shape[1])]
-    model = LogisticRegression(penalty=None).fit(pd.DataFrame(X, columns=names), y)
+    model = LogisticRegression(penalty=None).fit(pd.DataFrame(X, columns=names),
+                                                 pd.Series(y, name="outcome"))
     before = {name: value.copy() if hasattr(value, "copy") else value
               for name, value in vars(model).items() if name.endswith("_")}
     proba = model.predict_proba(pd.DataFrame(X[:5], columns=names))
@@ -182,7 +183,7 @@ def test_a_failed_refit_keeps_the_previous_fit(synthetic, bad, monkeypatch):
         monkeypatch.setattr(BCEObjective, "loss_gradient", interrupted)
         error, match = KeyboardInterrupt, None
     with pytest.raises(error, match=match):
-        model.fit(X_new, y_new)
+        model.fit(X_new, pd.Series(y_new, name="other"))
     after = {name: value for name, value in vars(model).items() if name.endswith("_")}
     assert after.keys() == before.keys()
     for name, value in before.items():
@@ -193,6 +194,7 @@ def test_a_failed_refit_keeps_the_previous_fit(synthetic, bad, monkeypatch):
     np.testing.assert_array_equal(model.predict_proba(pd.DataFrame(X[:5], columns=names)), proba)
     np.testing.assert_array_equal(model.summary().params, summary.params)
     assert model.summary().names == summary.names
+    assert model.summary().dep_variable == summary.dep_variable == "outcome == 1.0"
 
 
 def test_a_refit_names_its_own_coefficients(synthetic):

@@ -56,7 +56,8 @@ def objective_options(params: dict) -> dict:
 
 # What fit sets besides scikit-learn's fitted attributes (names with a trailing underscore):
 # the state summary() and save() read.
-_FIT_STATE = ("_objective", "_separation", "_separation_checked", "_fit_params")
+_FIT_STATE = ("_objective", "_separation", "_separation_checked", "_fit_params",
+              "_target_name")
 
 
 def _fit_state(estimator) -> dict:
