@@ -23,7 +23,7 @@ import click
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
-from ._io import Dataset, InputError
+from ._io import _PARQUET, Dataset, InputError
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 _REPORT_FILES = ("index.html", "convergence.png", "roc.png", "precision_recall.png",
@@ -790,10 +790,9 @@ def predict(model, data, proba, threshold, out, force):
 
     write = csv.write_csv
     if out is not None:
-        extension = os.path.splitext(out)[1].lower()
-        if extension in (".parquet", ".pq"):
+        if out.lower().endswith(_PARQUET):  # the extensions read_data takes for Parquet
             write = pq.write_table
-        elif extension != ".csv":
+        elif not out.lower().endswith(".csv"):
             raise UserError(f"cannot tell which format to write {out} in from its extension; "
                             "end it in .csv, or .parquet for Parquet.")
     _check_out(out, force)
