@@ -17,6 +17,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 import logitfit
 from logitfit import LogisticRegressionCV, _cv
+from logitfit._model_format import read_model
 
 
 def make_data(n=240, d=8, seed=0, sparse=False):
@@ -383,3 +384,51 @@ def test_random_state_is_stored_and_passed_to_the_refit(monkeypatch):
     # The solvers are deterministic: the seed changes nothing.
     other = LogisticRegressionCV(Cs=3, l1_ratios=[1.0], random_state=None).fit(X, y)
     np.testing.assert_array_equal(cv.coef_, other.coef_)
+
+
+def test_save_writes_the_refitted_model(tmp_path):
+    pd = pytest.importorskip("pandas")
+    X, y = make_data(seed=11)
+    frame = pd.DataFrame(X, columns=[f"x{j}" for j in range(X.shape[1])])
+    target = pd.Series(np.where(y == 1, "yes", "no"), name="outcome")
+    weights = np.linspace(0.5, 2.0, y.size)
+    cv = LogisticRegressionCV(Cs=6, l1_ratios=[1.0, 0.5], class_weight={"yes": 2.0},
+                              tol=1e-10).fit(frame, target, sample_weight=weights)
+    cv.save(tmp_path / "cv.json", summary=True)
+    loaded = logitfit.load(tmp_path / "cv.json")
+    assert isinstance(loaded, logitfit.LogisticRegression)
+    assert loaded.C == cv.C_ and loaded.l1_ratio == cv.l1_ratio_
+    assert loaded.class_weight == {"yes": 2.0}
+    assert loaded.feature_names_in_.tolist() == frame.columns.tolist()
+    np.testing.assert_array_equal(loaded.predict(frame), cv.predict(frame))
+    np.testing.assert_allclose(loaded.predict_proba(frame), cv.predict_proba(frame),
+                               rtol=1e-14, atol=0)
+    # The file describes the model whole: a plain fit with its parameters, on the same data,
+    # is the same model.
+    penalty = "l1" if cv.l1_ratio_ == 1.0 else "elasticnet"
+    direct = logitfit.LogisticRegression(penalty, C=cv.C_, l1_ratio=cv.l1_ratio_,
+                                         class_weight={"yes": 2.0}, tol=1e-10)
+    direct.fit(frame, target, sample_weight=weights)
+    np.testing.assert_allclose(clone(loaded).fit(frame, target, sample_weight=weights).coef_,
+                               direct.coef_, atol=1e-8)
+    np.testing.assert_allclose(cv.coef_, direct.coef_, atol=1e-8)
+    assert read_model(tmp_path / "cv.json").summary["dep_variable"] == "outcome == yes"
+    with pytest.raises(FileExistsError, match="force=True"):
+        cv.save(tmp_path / "cv.json")
+
+
+def test_save_refuses_a_mean_of_fold_solutions_and_a_stale_refit(tmp_path):
+    X, y = make_data(seed=12)
+    cv = LogisticRegressionCV(Cs=3, cv=3).fit(X, y)
+    cv.save(tmp_path / "refit.json")
+    # Refitted with refit=False, the earlier refit must not be what save() writes.
+    cv.set_params(refit=False).fit(X, y)
+    with pytest.raises(ValueError, match="refit=False"):
+        cv.save(tmp_path / "mean.json")
+    assert not (tmp_path / "mean.json").exists()
+    # A failed fit leaves the previous fit, refit model included.
+    cv.set_params(refit=True).fit(X, y)
+    with pytest.raises(ValueError, match="only 1 class"):
+        cv.fit(X, np.ones_like(y))
+    cv.save(tmp_path / "kept.json")
+    np.testing.assert_array_equal(logitfit.load(tmp_path / "kept.json").coef_, cv.coef_)

@@ -311,6 +311,10 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight):
         l1_ratios = self._check_params()
+        # A pandas or polars Series' name, for the saved model's "Dep. Variable".
+        name = getattr(y, "name", None)
+        target_name = name if isinstance(name, str) and name else None
+        self.__dict__.pop("_refit_model", None)
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
                              order="C")
         check_classification_targets(y)
@@ -362,13 +366,19 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         if self.refit:
             l1_ratio = self.l1_ratio_
             penalty = "l2" if l1_ratio == 0.0 else "l1" if l1_ratio == 1.0 else "elasticnet"
+            # The refit is an ordinary model with this estimator's class weights, so that the
+            # file save() writes describes it whole: loaded and refitted on the same data, it
+            # gives the same coefficients.
             model = LogisticRegression(
                 penalty, C=self.C_, l1_ratio=l1_ratio, fit_intercept=self.fit_intercept,
                 solver=self.solver, tol=self.tol, max_iter=self.max_iter,
-                random_state=self.random_state,
+                class_weight=self.class_weight, random_state=self.random_state,
             )
-            # weights already hold the class weights, so the model gets none of its own.
-            model.fit(X, y, sample_weight=weights)
+            model.fit(X, y, sample_weight=sample_weight)
+            if hasattr(self, "feature_names_in_"):
+                model.feature_names_in_ = self.feature_names_in_
+            model._target_name = target_name
+            self._refit_model = model
             self.coef_ = model.coef_
             self.intercept_ = model.intercept_
         else:
@@ -422,6 +432,40 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
                       for k in [int(np.flatnonzero(within[r])[0])]]
         _, k, _, r = min(candidates)
         return int(r), int(k)
+
+    def save(self, path, *, force: bool = False, summary: bool = False) -> None:
+        """Write the model refitted at the chosen (l1_ratio, C) to a JSON model file.
+
+        :func:`logitfit.load` reads it back as a :class:`LogisticRegression` with
+        ``C=C_``, the penalty of ``l1_ratio_`` and this estimator's other options, whose
+        predictions are this estimator's. The cross-validation results are not stored.
+
+        Parameters
+        ----------
+        path : str or path-like
+        force : bool, default=False
+            Replace an existing file; without it an existing file is an error.
+        summary : bool, default=False
+            Also store the refitted model's summary and covariance (see
+            :meth:`LogisticRegression.save`).
+
+        Raises
+        ------
+        ValueError
+            ``refit=False`` (the coefficients are then a mean of fold solutions, a fit at no
+            single C).
+        FileExistsError, ValueError
+            As :meth:`LogisticRegression.save`.
+        """
+        check_is_fitted(self)
+        model = getattr(self, "_refit_model", None)
+        if model is None:
+            raise ValueError(
+                "save() writes the model refitted at the chosen C, and this estimator was "
+                "fitted with refit=False (its coefficients are a mean of fold solutions, a fit "
+                "at no single C). Fit it with refit=True to save it, or pickle it."
+            )
+        model.save(path, force=force, summary=summary)
 
     # ------------------------------------------------------------------ prediction
     def decision_function(self, X):

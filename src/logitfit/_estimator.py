@@ -55,9 +55,9 @@ def objective_options(params: dict) -> dict:
 
 
 # What fit sets besides scikit-learn's fitted attributes (names with a trailing underscore):
-# the state summary() and save() read.
+# the state summary() and save() read (LogisticRegressionCV's save() reads _refit_model).
 _FIT_STATE = ("_objective", "_separation", "_separation_checked", "_fit_params",
-              "_target_name")
+              "_target_name", "_refit_model")
 
 
 def _fit_state(estimator) -> dict:
@@ -541,10 +541,12 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
         Raises
         ------
+        FileExistsError
+            The file exists and ``force`` is False.
         logitfit._errors.InputError (a ValueError)
-            The file exists and ``force`` is False, or a parameter cannot be stored exactly
-            (a ``random_state`` that is not an int or None, a solver option that is not a
-            JSON scalar, labels that are not bool, integer, float or str) or is invalid.
+            A parameter cannot be stored exactly (a ``random_state`` that is not an int or
+            None, a solver option that is not a JSON scalar, labels that are not bool,
+            integer, float or str) or is invalid.
         """
         from ._model_format import save, summary_covariance
 
