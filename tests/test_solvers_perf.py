@@ -73,9 +73,9 @@ def test_reused_hessians_reach_scikit_learns_optimum(tall, subsample):
 def test_an_unpenalised_fit_ends_with_an_exact_newton_step(C):
     # Chord steps with subsampled Hessians stop once the gradient is below tol, off by up
     # to tol over the curvature: 8e-6 relative to statsmodels' Newton estimate on these
-    # data at tol=1e-6. Without a penalty (an MLE, for inference) one exact Newton step
-    # follows and the estimate agrees with statsmodels' to full precision; with one, the
-    # fit stops where tol says.
+    # data at tol=1e-6. Without a penalty (an MLE, for inference) exact Newton steps follow
+    # until one is shorter than tol standard errors (here: two) and the estimate agrees
+    # with statsmodels' to full precision; with one, the fit stops where tol says.
     import statsmodels.api as sm
 
     rng = np.random.default_rng(6)
@@ -88,12 +88,32 @@ def test_an_unpenalised_fit_ends_with_an_exact_newton_step(C):
                                               max_iter=100)
     assert result.converged and calls[0] == 6_300  # subsampled, max(3,125, 300 · 21) rows
     if np.isinf(C):
-        assert calls[-1] is None and calls.count(None) == 1  # the final step's
+        assert calls[-2:] == [None, None] and calls.count(None) == 2  # the final steps'
         assert result.history["grad_norm"][-1] < 1e-11
         reference = sm.Logit(y, np.c_[X, np.ones(n)]).fit(disp=0, tol=1e-12).params
         np.testing.assert_allclose(result.coef, reference, rtol=1e-9, atol=1e-10)
     else:
         assert None not in calls
+
+@pytest.mark.parametrize("n", [2_000, 150_000])  # one Hessian per iteration; reused ones
+def test_an_unpenalised_fit_does_not_depend_on_the_units_of_the_features(n):
+    # With every column in millionths the gradient is a millionth of its size in units: the
+    # intercept-only start met tol and the fit stopped there, at slopes of 0. The Newton
+    # decrement does not depend on the units: the estimate must be the one in units, scaled.
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(n, 8)) + 1.0
+    y = (rng.random(n) < 1 / (1 + np.exp(-(X @ np.linspace(-0.5, 0.8, 8) - 0.3)))).astype(float)
+    reference = sm.Logit(y, np.c_[X, np.ones(n)]).fit(disp=0, tol=1e-12).params
+    for units in (1e-6, 1.0):
+        objective = BCEObjective(X * units, y, C=np.inf)
+        result = SOLVERS["newton-cholesky"].solve(objective, np.zeros(9), tol=1e-6,
+                                                  max_iter=100)
+        assert result.converged and result.n_iter >= 3
+        np.testing.assert_allclose(result.coef * np.r_[np.full(8, units), 1.0], reference,
+                                   rtol=1e-8, atol=1e-9)
+
 
 def test_classic_newton_forms_a_hessian_every_iteration(tall):
     X, y, reference = tall

@@ -91,6 +91,22 @@ def newton_direction(hessian: np.ndarray, grad: np.ndarray, l2_strength: float) 
     return -scipy.linalg.lstsq(hessian, grad, check_finite=False, cond=None)[0]
 
 
+def _newton_decrement(grad: np.ndarray, direction: np.ndarray) -> float:
+    """√(∇fᵀ H⁻¹ ∇f) for the Newton direction d = -H⁻¹∇f: the length of the full step in
+    the norm of H, that is in standard errors of the unpenalised estimate.
+
+    Without a penalty the gradient rule alone depends on the units of the features: with
+    every column in millionths (concentrations in mol/L), ∇f is a millionth of its size in
+    units, so the intercept-only start met tol = 1e-6 and a fit stopped there, reporting
+    slopes of 0 with p = 1 where the slope's z was 10. This length is the same in any
+    units, so unpenalised fits also need an exact Newton step of at most tol standard
+    errors, which leaves the estimate within about tol² of the maximum-likelihood estimate:
+    as statsmodels gives it, not only as the gradient rule's tol (8e-6 relative to it on
+    2,000 x 8).
+    """
+    return float(np.sqrt(max(-float(grad @ direction), 0.0)))
+
+
 # Reuse Hessians only where one costs clearly more than a pass over X and than the Python
 # overhead of an iteration.
 _REUSE_MIN_COEF = 8
@@ -188,18 +204,30 @@ def solve(
     if hessian_reuse is None:
         hessian_reuse = reuses_hessians(objective.n_samples, objective.n_coef)
 
+    penalised = objective.l2_strength > 0.0 or objective.l1_strength > 0.0
     if not hessian_reuse:
+        # The last step's length in standard errors (see _newton_decrement).
+        last = {"decrement": np.inf}
+
         def direction_rule(coef, value, grad, previous_step):
-            return newton_direction(objective.hessian(coef), grad,
-                                    objective.l2_strength), 1.0, True
+            direction = newton_direction(objective.hessian(coef), grad, objective.l2_strength)
+            last["decrement"] = _newton_decrement(grad, direction)
+            return direction, 1.0, True
+
+        def final_rule(coef, grad):
+            if penalised or last["decrement"] <= tol:
+                return None
+            return direction_rule(coef, None, grad, 1.0)
 
         return descent_loop("newton-cholesky", objective, coef0, tol=tol, max_iter=max_iter,
-                            callback=callback, direction_rule=direction_rule)
+                            callback=callback, direction_rule=direction_rule,
+                            final_rule=final_rule)
 
     rows = subsample_rows(objective) if subsample else None
-    # "exact": the last direction came from an exact Hessian formed at that iterate.
+    # "exact": the last direction came from an exact Hessian formed at that iterate;
+    # "decrement": that direction's length in standard errors (see _newton_decrement).
     state = {"factor": None, "previous_norm": None, "fresh": False, "rows": rows,
-             "shortened": 0, "exact": False}
+             "shortened": 0, "exact": False, "decrement": np.inf}
 
     def lazy_direction_rule(coef, value, grad, previous_step):
         norm = objective.optimality(grad)
@@ -226,24 +254,27 @@ def solve(
                 hessian = objective.hessian(coef)
                 state["factor"] = cholesky_factor(hessian)
             if state["factor"] is None:
-                # Singular: newton_direction warns and takes the least-squares step; the next
-                # iteration forms a new Hessian again.
-                state["fresh"] = state["exact"] = False
-                return newton_direction(hessian, grad, objective.l2_strength), 1.0, True
+                # Singular: newton_direction warns and takes the least-squares step (from the
+                # exact Hessian, formed above); the next iteration forms a new Hessian again.
+                state["fresh"] = False
+                state["exact"] = True
+                direction = newton_direction(hessian, grad, objective.l2_strength)
+                state["decrement"] = _newton_decrement(grad, direction)
+                return direction, 1.0, True
         state["fresh"] = stale
         state["exact"] = stale and state["rows"] is None
-        return -cholesky_solve(state["factor"], grad), 1.0, True
+        direction = -cholesky_solve(state["factor"], grad)
+        state["decrement"] = _newton_decrement(grad, direction)
+        return direction, 1.0, True
 
     def exact_final_rule(coef, grad):
         # Without a penalty the fit is a maximum-likelihood estimate, usually for inference
         # (summary()), where statsmodels' Newton method converges quadratically to full
         # precision. Chord steps stop once the gradient is below tol, with the coefficients
         # off by up to about tol over the curvature (8e-6 relative on 100,000 x 20 at
-        # tol=1e-6): one exact Newton step from there squares that error, for one Hessian.
-        # Not after an exact step (already quadratic; the final one is too), nor at a start
-        # that needed no step.
-        if (objective.l2_strength > 0.0 or objective.l1_strength > 0.0 or state["exact"]
-                or state["factor"] is None):
+        # tol=1e-6): exact Newton steps from there square that error, for one Hessian each,
+        # until one is shorter than tol standard errors (see _newton_decrement).
+        if penalised or (state["exact"] and state["decrement"] <= tol):
             return None
         state["rows"] = state["factor"] = None  # an exact Hessian, formed here
         return lazy_direction_rule(coef, None, grad, 1.0)
