@@ -194,6 +194,17 @@ def test_three_classes_are_refused():
         logitfit.regularization_path(X, np.arange(X.shape[0]) % 3)
 
 
+def test_weights_of_zero_on_one_class_are_refused_as_by_the_estimator():
+    # Before, the path "converged" at every C with the intercept at logit(1e-12).
+    X, y = independent_design(seed=8)
+    weights = (y == 0).astype(float)
+    with pytest.raises(ValueError, match="zero on every sample of class 1") as from_path:
+        logitfit.regularization_path(X, y, Cs=3, sample_weight=weights)
+    with pytest.raises(ValueError) as from_estimator:
+        logitfit.LogisticRegression("l1", C=1.0).fit(X, y, sample_weight=weights)
+    assert str(from_path.value) == str(from_estimator.value)
+
+
 def test_plot_draws_one_curve_per_feature():
     import matplotlib.pyplot as plt
 

@@ -3,6 +3,8 @@ machinery: history, callback, convergence rule, the auto rule."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.optimize
@@ -363,3 +365,22 @@ def test_lbfgs_is_not_handed_over_without_passes_for_a_trial():
     X, y = _heavy_tailed_problem()
     objective, result, passes = _lbfgs_counting_passes(X, y, C=1.0, max_iter=60)
     assert result.n_iter == 60 and np.all(np.diff(passes) <= 2)
+
+
+def test_columns_whose_squares_overflow_give_no_nan_and_no_rise():
+    # A column of values near 1e200: L-BFGS's scale for it was infinite (NaN coefficients),
+    # and AGD's backtracking gave up at L = 1e300 and took a step that raised f by 1e98.
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((400, 5))
+    y = (X[:, 0] + rng.standard_normal(400) > 0).astype(float)
+    X[:, 1] *= 1e200
+    objective = BCEObjective(X, y, C=1.0)
+    start = np.zeros(6)
+    with pytest.raises(ValueError, match=r"Column\(s\) \[1\] of X hold values whose squares"):
+        SOLVERS["lbfgs"].solve(objective, start, tol=1e-6, max_iter=100)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        for name in ("agd", "newton-cg"):
+            result = SOLVERS[name].solve(objective, start, tol=1e-6, max_iter=50)
+            assert np.all(np.isfinite(result.coef))
+            assert objective.value(result.coef) <= objective.value(start)

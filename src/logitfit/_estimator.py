@@ -23,7 +23,12 @@ from . import _kernels, _loss
 from ._inference import Summary, coef_names, compute_summary, fitted_params
 from ._objective import BCEObjective
 from ._separation import SeparationMonitor, SeparationWarning, separation_message
-from ._validation import PENALTY_L1_RATIO, check_flags, check_options
+from ._validation import (
+    PENALTY_L1_RATIO,
+    check_flags,
+    check_options,
+    check_weight_on_both_classes,
+)
 from .solvers import SOLVERS, IterationInfo, select_solver
 from .solvers._registry import (
     check_penalty_support,
@@ -352,11 +357,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
                 f"({self.classes_.tolist()}); a classifier needs samples of both classes."
             )
         weights = self._sample_weights(X, y_encoded.astype(np.intp), sample_weight)
-        for k, label in enumerate(self.classes_.tolist()):
-            if not np.any(weights[y_encoded == k] > 0):
-                raise ValueError(
-                    f"sample_weight is zero on every sample of class {label!r}, which leaves "
-                    "one class to fit; a classifier needs weight on samples of both classes.")
+        check_weight_on_both_classes(weights, y_encoded, self.classes_)
         penalty = objective_options(self._fit_params)
         objective = BCEObjective(
             X, y_encoded, weights, C=penalty["C"], fit_intercept=self.fit_intercept,

@@ -30,7 +30,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_X_y
 
 from ._objective import BCEObjective
-from ._validation import PENALTY_L1_RATIO, check_flags, check_options
+from ._validation import (
+    PENALTY_L1_RATIO,
+    check_flags,
+    check_options,
+    check_weight_on_both_classes,
+)
 from .solvers import SOLVERS, select_solver
 from .solvers._registry import check_penalty_support
 
@@ -314,6 +319,7 @@ def regularization_path(
             f"regularization_path needs exactly 2 classes in y, got {classes.shape[0]}."
         )
     weights = _check_sample_weight(sample_weight, X, dtype=np.float64, ensure_non_negative=True)
+    check_weight_on_both_classes(weights, y_encoded, classes)
     objective = BCEObjective(X, y_encoded.astype(np.float64), weights, C=1.0,
                              fit_intercept=fit_intercept, l1_ratio=l1_ratio)
     if isinstance(Cs, numbers.Integral):

@@ -43,3 +43,14 @@ def check_flags(**flags) -> None:
     for name, value in flags.items():
         if not isinstance(value, (bool, np.bool_)):
             raise ValueError(f"{name} must be True or False, got {value!r}.")
+
+
+def check_weight_on_both_classes(weights: np.ndarray, y_encoded: np.ndarray,
+                                 classes: np.ndarray) -> None:
+    """Refuse weights (n_samples,) that are zero on every sample of a class: the fit would
+    see one class and drive the intercept to the end of float64's range."""
+    for k, label in enumerate(classes.tolist()):
+        if not np.any(weights[y_encoded == k] > 0):
+            raise ValueError(
+                f"sample_weight is zero on every sample of class {label!r}, which leaves "
+                "one class to fit; a classifier needs weight on samples of both classes.")

@@ -57,11 +57,15 @@ def newton_cg_direction_rule(objective, max_cg_iter: int | None = None,
         if max_passes is not None:
             left = max_passes - (objective.n_data_passes - passes_at_start) - 1
             iterations = int(max(1, min(cg_budget, left)))
-        direction, _ = spla.cg(operator, -grad, rtol=forcing, maxiter=iterations,
-                               M=preconditioner)
+        # On columns of values near 1e200, CG's inner products overflow (thousands of
+        # RuntimeWarnings in one fit); the direction is then not a descent direction, which
+        # the test below catches.
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            direction, _ = spla.cg(operator, -grad, rtol=forcing, maxiter=iterations,
+                                   M=preconditioner)
         if not float(grad @ direction) < 0.0:
-            # CG stopped before producing a descent direction: fall back to the
-            # preconditioned steepest-descent direction, which always is one.
+            # CG stopped before producing a descent direction (or overflowed): fall back to
+            # the preconditioned steepest-descent direction, which always is one.
             direction = -grad / diagonal
         return direction, 1.0, True
 
