@@ -93,6 +93,11 @@ def work(tmp_path_factory):
     holes.to_csv(root / "holes.csv", index=False)
     df.drop(columns=["city"]).to_csv(root / "no_city.csv", index=False)
     df.assign(city="lima").to_csv(root / "lima.csv", index=False)
+    # An identifier column beyond 2**53, which float64 cannot hold exactly.
+    df.assign(event=np.arange(len(df), dtype=np.int64) + 2**60).to_csv(root / "bigint.csv",
+                                                                        index=False)
+    df.assign(p=np.where(np.arange(len(df)) == 4, 1.2, df.p)).to_csv(root / "p_over.csv",
+                                                                      index=False)
     (root / "corrupt.json").write_text('{"format": "logitfit-model", "coef": [1, ')
     (root / "taken.json").write_text("keep me")
     X = design(df)
@@ -128,6 +133,14 @@ ERRORS_WITH_MODEL = {
 # More mistakes, run in this process through the same entry point (start-up is the cost of
 # a process, and these paths are the same code).
 MORE_ERRORS = {
+    "integers beyond 2**53": (["train", "bigint.csv", "--target", "churn", "--out", "x.json"],
+                              "column 'event' holds integers too large"),
+    "probability above 1": (["train", "p_over.csv", "--target", "p", "--features", "age",
+                             "--out", "x.json"],
+                            "1 value(s) are outside [0, 1], the first 1.2 in data row 5"),
+    "a class weight twice": (["train", "d.csv", "--target", "churn", "--class-weight",
+                              "yes:5,yes:1", "--out", "x.json"],
+                             "--class-weight gives the label 'yes' twice"),
     "weight as a feature": (["train", "d.csv", "--target", "churn", "--features", "age,income",
                              "--sample-weight", "income", "--out", "x.json"],
                             "the sample weight column 'income' is also listed in --features"),
@@ -698,7 +711,9 @@ def test_the_users_words_are_kept_and_parameters_become_flags():
     # A class label or feature that spells a parameter stays as it is where it stands alone;
     # the parameter itself still becomes a flag, even next to a feature named like it.
     assert _as_flags("but class 'C' has a total sample_weight of 0", ["C"]) == \
-        "but class 'C' has a total sample_weight of 0"
+        "but class 'C' has a total --sample-weight of 0"
+    assert _as_flags("refit with penalty=None; class_weight={'no': 2.0}", []) == \
+        "refit with --penalty none; --class-weight {'no': 2.0}"
     assert _as_flags("column 'tol' is constant; tol=1e-06 was not reached", ["tol"]) == \
         "column 'tol' is constant; --tol 1e-06 was not reached"
     assert _as_flags("stopped after max_iter=5 iterations; use a finite C", []) == \
@@ -775,3 +790,31 @@ def test_a_closed_output_pipe_is_not_an_error(work, tmp_path):
     assert process.wait(timeout=300) == 0
     assert process.stderr.read() == b""
     process.stderr.close()
+
+
+def test_stored_summary_notes_speak_the_commands_flags(work, tmp_path):
+    _, df = work
+    df.to_csv(tmp_path / "d.csv", index=False)
+    ok(invoke(tmp_path, ["train", "d.csv", "--target", "churn", "--features", "age,income",
+                         "--standardize", "--class-weight", "yes:2", "--out", "m.json", "-q"]))
+    notes = json.loads((tmp_path / "m.json").read_text())["summary"]["notes"]
+    text = " ".join(notes)
+    assert "per standard deviation of its feature" in text and "--standardize" in text
+    assert "--class-weight {'yes': 2.0}" in text and "--penalty none" in text
+    assert "class_weight" not in text and "penalty=None" not in text
+
+
+def test_boolean_labels_take_class_weights_as_the_csv_spells_them(work, tmp_path):
+    _, df = work
+    df.assign(churn=np.where(df.churn == "yes", "true", "false")).to_csv(tmp_path / "b.csv",
+                                                                        index=False)
+    fits = {}
+    for spelling in ("true:3,false:1", "True:3,False:1"):
+        ok(invoke(tmp_path, ["train", "b.csv", "--target", "churn", "--features", "age",
+                             "--class-weight", spelling, "--out", "m.json", "-q", "--force"]))
+        fits[spelling] = json.loads((tmp_path / "m.json").read_text())
+    first, second = fits.values()
+    assert first["coef"] == second["coef"]
+    expected = SkLogisticRegression(C=1.0, tol=1e-12, class_weight={True: 3.0, False: 1.0}).fit(
+        df[["age"]].to_numpy(), df.churn == "yes")
+    np.testing.assert_allclose(first["coef"], expected.coef_.ravel(), rtol=1e-4)

@@ -377,11 +377,20 @@ def _missing_mask(values: pa.ChunkedArray) -> np.ndarray:
     return missing.to_numpy(zero_copy_only=False)
 
 
-def _as_float(values: pa.ChunkedArray) -> np.ndarray:
+def _as_float(values: pa.ChunkedArray, name: str) -> np.ndarray:
     """Numeric or boolean values as float64, NaN where missing."""
     if pa.types.is_boolean(values.type):
         values = values.cast(pa.uint8())
-    return values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    try:
+        return values.cast(pa.float64()).to_numpy(zero_copy_only=False)
+    except pa.ArrowInvalid:
+        # Integers beyond 2**53 have no exact float64: almost always identifiers or hashes.
+        large = pc.max(pc.abs(values.cast(pa.float64(), safe=False))).as_py()
+        raise InputError(
+            f"column {name!r} holds integers too large to be numbers of a model (up to about "
+            f"{large:.3g}, beyond 2**53): an identifier or a hash? Leave it out with "
+            "--features."
+        ) from None
 
 
 def _fit_column(values: pa.ChunkedArray, name: str, impute: str | None) -> Column:
@@ -412,7 +421,7 @@ def _fit_column(values: pa.ChunkedArray, name: str, impute: str | None) -> Colum
         return Column(name, "categorical", categories=levels, fill=fill)
     fill = None
     if impute is not None:
-        x = _as_float(values)
+        x = _as_float(values, name)
         fill = {"mean": np.nanmean, "median": np.nanmedian}.get(impute, lambda _: 0.0)(x)
         fill = float(fill)
     return Column(name, kind, fill=fill)
@@ -457,7 +466,7 @@ def _column_values(values: pa.ChunkedArray, column: Column) -> np.ndarray:
             "trained without --impute; fill them, or train with --impute mean|median|zero."
         )
     if column.kind != "categorical":
-        x = _as_float(values) if kind != "empty" else np.full(len(values), np.nan)
+        x = _as_float(values, column.name) if kind != "empty" else np.full(len(values), np.nan)
         if missing.any():
             x[missing] = column.fill
         infinite = np.isinf(x)
@@ -740,7 +749,7 @@ class Target:
             if _kind(values.type) not in ("numeric", "boolean"):
                 raise InputError(f"the target column {name!r} must hold probabilities in "
                                  "[0, 1] for this model; give numbers.")
-            y = _as_float(values)
+            y = _as_float(values, name)
             if y.min() < 0 or y.max() > 1:
                 raise InputError(f"the target column {name!r} has values outside [0, 1]; "
                                  "give probabilities in [0, 1].")
@@ -752,7 +761,7 @@ class Target:
             unknown = index.is_null().to_numpy(zero_copy_only=False)
             y = index.to_numpy(zero_copy_only=False).astype(np.float64)
         elif not text_classes and kind in ("numeric", "boolean"):
-            x = _as_float(values)
+            x = _as_float(values, name)
             y = (x == float(self.classes[1])).astype(np.float64)
             unknown = (x != float(self.classes[0])) & (y == 0)
         else:
@@ -808,10 +817,20 @@ def infer_target(values: pa.ChunkedArray, name: str) -> Target:
         raise InputError(f"the target column {name!r} has {int(missing.sum())} missing values; "
                          "drop those rows.")
     if _kind(values.type) == "numeric":
-        y = _as_float(values)
+        y = _as_float(values, name)
         fractional = (y > 0) & (y < 1)
         if y.min() >= 0 and y.max() <= 1 and fractional.any():
             return Target(name, "probability", [0, 1])
+        outside = np.flatnonzero((y < 0) | (y > 1))
+        if fractional.any() and outside.size < 0.1 * y.size and np.unique(y).size > 2:
+            # Probabilities with a few values out of range (a typo, a rounding overshoot):
+            # name them, rather than list the column's many distinct values.
+            first = int(outside[0])
+            raise InputError(
+                f"the target column {name!r} holds probabilities, but {outside.size} value(s) "
+                f"are outside [0, 1], the first {y[first]:g} in data row {first + 1}; fix "
+                "them, or choose another column with --target."
+            )
     labels = sorted(_distinct_labels(values))
     if len(labels) != 2:
         shown = ", ".join(map(str, labels[:5])) + (", ..." if len(labels) > 5 else "")

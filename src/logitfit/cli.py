@@ -322,9 +322,15 @@ def _class_weight(value: str | None, classes: list):
             raise UserError(f"--class-weight {value!r} is not 'balanced' or LABEL:WEIGHT pairs; "
                             "write e.g. --class-weight yes:3,no:1.")
         matches = [c for c in classes if str(c) == label.strip()]
+        if not matches and all(isinstance(c, bool) for c in classes):
+            # Boolean labels as a CSV writes them (true, FALSE).
+            matches = [c for c in classes if str(c).lower() == label.strip().lower()]
         if not matches:
             raise UserError(f"--class-weight names the label {label.strip()!r}, which is not "
                             f"one of the classes {classes}; use those labels.")
+        if matches[0] in weights:
+            raise UserError(f"--class-weight gives the label {label.strip()!r} twice; give "
+                            "each label once, e.g. --class-weight yes:3,no:1.")
         try:
             weights[matches[0]] = float(weight)
         except ValueError:
@@ -360,7 +366,7 @@ def _sample_weights(data: Dataset, column: str | None) -> np.ndarray | None:
     if _kind(values.type) != "numeric" or _missing_mask(values).any():
         raise UserError(f"the sample weight column {column!r} must hold numbers without missing "
                         "values; fix the column or drop --sample-weight.")
-    weights = _as_float(values)
+    weights = _as_float(values, column)
     if not np.all((weights >= 0) & np.isfinite(weights)):
         raise UserError(f"the sample weight column {column!r} has negative or infinite values; "
                         "weights must be finite and non-negative.")
@@ -417,7 +423,8 @@ def _fit(data: Dataset, *, target: str, features: list[str] | None, sample_weigh
             raise UserError(_in_user_terms(_user_error(error).message, names, quoted)) from None
         finally:
             progress.close()
-        summary, note = _compute_summary(model, names, target)
+        summary, note = _compute_summary(model, names, target, quoted,
+                                         standardized=standardize)
     for message in dict.fromkeys(str(w.message) for w in caught):
         _warn(_in_user_terms(message, names, quoted))  # e.g. what to do next
     return Trained(model, preprocessing, target_spec, names, int(X.shape[0]), summary, note), X
@@ -437,11 +444,12 @@ def _in_user_terms(message: str, names: list[str], quoted: list[str]) -> str:
 # command's user sets flags. A parameter followed by "=" becomes "--flag ", a bare one
 # "--flag"; "penalty" and "solver" are also plain words ("a penalty"), so only "=" marks them.
 _PARAMETER = re.compile(r"(?<![\w.-])(?:(solver|penalty|class_weight|max_iter|l1_ratio|tol|C)="
-                        r"|(max_iter|l1_ratio|tol|C)\b)")
+                        r"|(max_iter|l1_ratio|tol|C|class_weight|sample_weight)\b)")
 _PYTHON_SPELLINGS = [
     (re.compile(r"(?<![\w.-])max_iter=(\d+) iterations"), r"\1 iterations (--max-iter)"),
     (re.compile(r"sklearn\.preprocessing\.StandardScaler"), "--standardize"),
     (re.compile(r"\bnp\.inf\b"), "inf"),
+    (re.compile(r"(?<![\w.-])penalty=None\b"), "--penalty none"),
 ]
 
 
@@ -467,20 +475,30 @@ def _as_flags(message: str, quoted: list[str] = ()) -> str:
     return message
 
 
-def _compute_summary(model, names: list[str], target: str):
-    """The inference summary when the estimator provides one and it is defined for the fit."""
+def _compute_summary(model, names: list[str], target: str, quoted: list[str], *,
+                     standardized: bool):
+    """The inference summary when the estimator provides one and it is defined for the fit,
+    its notes in this command's terms."""
     if not hasattr(model, "summary"):
         return None, "this version of logitfit has no statistical summary"
     # The summary labels terms by feature_names_in_, which a sparse fit (passed unnamed) lacks.
     had_names = hasattr(model, "feature_names_in_")
     model.feature_names_in_ = np.asarray(names, dtype=object)
     try:
-        return model.summary(yname=target), None
+        summary = model.summary(yname=target)
     except (ValueError, NotImplementedError, np.linalg.LinAlgError) as error:
         return None, str(error).strip().splitlines()[0]
     finally:
         if not had_names:
             del model.feature_names_in_
+    summary.notes = [_as_flags(note, quoted) for note in summary.notes]
+    if standardized:
+        summary.notes.append(
+            "The features were standardised (--standardize): each coefficient, odds ratio and "
+            "marginal effect is per standard deviation of its feature, and the intercept is "
+            "at the features' means (see the model file's preprocessing). Train without "
+            "--standardize for effects per unit of each feature.")
+    return summary, None
 
 
 def _summary_dict(summary) -> dict | None:
