@@ -443,7 +443,8 @@ def test_demo_trains_evaluates_summarises_and_reports(demo):
         assert (report / image).stat().st_size > 1000
         assert f'src="{image}"' in html
     assert "ROC AUC" in html
-    model = logitfit.load(root / "demo.json")
+    with pytest.warns(UserWarning, match="load_pipeline"):  # trained with --standardize
+        model = logitfit.load(root / "demo.json")
     assert model.classes_.tolist() == ["benign", "malignant"]
     if hasattr(logitfit, "Summary"):
         assert "<h2>Summary</h2>" in html
@@ -818,3 +819,40 @@ def test_boolean_labels_take_class_weights_as_the_csv_spells_them(work, tmp_path
     expected = SkLogisticRegression(C=1.0, tol=1e-12, class_weight={True: 3.0, False: 1.0}).fit(
         df[["age"]].to_numpy(), df.churn == "yes")
     np.testing.assert_allclose(first["coef"], expected.coef_.ravel(), rtol=1e-4)
+
+
+def test_load_pipeline_predicts_from_the_data_columns_as_the_command_does(work, tmp_path):
+    import polars as pl
+    import pyarrow as pa
+
+    root, df = work
+    ok(invoke(tmp_path, ["train", str(root / "d.csv"), "--target", "churn", "--features",
+                         "age,income,city,member", "--standardize", "--out", "m.json", "-q"]))
+    command = read_csv_output(invoke(tmp_path, ["predict", "m.json", str(root / "d.csv"),
+                                                "--proba"]))
+    pipeline = logitfit.load_pipeline(tmp_path / "m.json")
+    for data in (df, pl.from_pandas(df), pa.Table.from_pandas(df), df.to_dict("list")):
+        np.testing.assert_allclose(pipeline.predict_proba(data)[:, 1],
+                                   command.iloc[:, 0].to_numpy(), rtol=1e-12, atol=0)
+    np.testing.assert_array_equal(pipeline.predict(df),
+                                  np.where(command.iloc[:, 0] > 0.5, "yes", "no"))
+    # The encoding is the one the summary names (one-hot levels after the reference).
+    assert pipeline["encode"].get_feature_names_out().tolist() == [
+        "age", "income", "city=paris", "city=rome", "member"]
+    # The estimator alone takes the encoded features: load() says so, rather than let the
+    # data's columns give wrong probabilities without an error.
+    with pytest.warns(UserWarning, match="load_pipeline"):
+        logitfit.load(tmp_path / "m.json")
+    with pytest.raises(TypeError, match="by name"):
+        pipeline.predict(df.to_numpy())
+
+
+def test_load_pipeline_takes_a_libsvm_models_features_in_order(work, tmp_path):
+    root, df = work
+    ok(invoke(tmp_path, ["train", str(root / "d.svm"), "--target", "label", "--out", "m.json",
+                         "-q"]))
+    command = read_csv_output(invoke(tmp_path, ["predict", "m.json", str(root / "d.svm"),
+                                                "--proba"]))
+    pipeline = logitfit.load_pipeline(tmp_path / "m.json")
+    np.testing.assert_allclose(pipeline.predict_proba(design(df))[:, 1],
+                               command.iloc[:, 0].to_numpy(), rtol=1e-12, atol=0)

@@ -9,6 +9,7 @@ from ._estimator import LogisticRegression
 from ._inference import IllConditionedWarning, Summary
 from ._model_format import load
 from ._path import RegularizationPath, regularization_path
+from ._pipeline import StoredEncoding, load_pipeline
 from ._separation import SeparationWarning
 from .functional import (
     bce_from_logits,
@@ -33,6 +34,7 @@ __all__ = [
     "RegularizationPath",
     "SeparationWarning",
     "SingularHessianWarning",
+    "StoredEncoding",
     "Summary",
     "__version__",
     "bce_from_logits",
@@ -40,6 +42,7 @@ __all__ = [
     "bce_hessian",
     "bce_loss",
     "load",
+    "load_pipeline",
     "log_sigmoid",
     "regularization_path",
     "sigmoid",

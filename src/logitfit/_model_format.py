@@ -638,5 +638,20 @@ def load(path: str | os.PathLike) -> LogisticRegression:
     ------
     ValueError
         The file is missing or not a valid logitfit model.
+
+    Warns
+    -----
+    UserWarning
+        The model was trained by ``logitfit train`` on encoded columns (one-hot levels or
+        ``--standardize``): the estimator takes the encoded features, and the data's own
+        columns would give wrong probabilities without an error.
+        :func:`logitfit.load_pipeline` applies the stored encoding first.
     """
-    return read_model(path).estimator
+    model_file = read_model(path)
+    if model_file.preprocessing.encodes_values:
+        warnings.warn(
+            f"{os.fspath(path)} was trained by logitfit train on encoded columns (one-hot "
+            "levels or --standardize): the LogisticRegression that load() returns takes the "
+            "encoded features, not the data's columns. To predict from the data's columns, "
+            f"use logitfit.load_pipeline({os.fspath(path)!r}).", UserWarning, stacklevel=2)
+    return model_file.estimator

@@ -107,6 +107,12 @@ class Preprocessor:
         return [column.name for column in self.columns]
 
     @property
+    def encodes_values(self) -> bool:
+        """Whether the features differ from the input columns' values: one-hot levels of text
+        columns, or standardised columns."""
+        return self.scale is not None or any(c.kind == "categorical" for c in self.columns)
+
+    @property
     def encodes_sparse(self) -> bool:
         """Whether column data encode to a CSR matrix (many one-hot features, few per row).
 

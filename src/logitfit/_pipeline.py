@@ -1,0 +1,124 @@
+"""A model file's stored encoding as a scikit-learn transformer, and the pipeline of both.
+
+``logitfit train`` stores with each model how the data file's columns become its features:
+one-hot levels of text columns, imputed values, the standardisation. ``logitfit.load`` returns
+the estimator alone, which takes the encoded design matrix; :func:`load_pipeline` puts the
+stored encoding in front of it, so that Python code predicts from the same columns the
+command line reads, with the same results.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pyarrow as pa
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.pipeline import Pipeline
+
+from ._io import Dataset
+from ._model_format import read_model
+from ._preprocess import Preprocessor
+
+
+class StoredEncoding(TransformerMixin, BaseEstimator):
+    """The encoding of data columns into a model's features, as stored in its model file.
+
+    Fitted when made (by :func:`load_pipeline`); ``fit`` changes nothing.
+
+    Parameters
+    ----------
+    preprocessing : Preprocessor
+        The model file's preprocessing (``read_model(path).preprocessing``).
+    """
+
+    def __init__(self, preprocessing: Preprocessor | None = None):
+        self.preprocessing = preprocessing
+
+    def fit(self, X=None, y=None):
+        """Return self: the encoding was fitted by ``logitfit train``."""
+        return self
+
+    def transform(self, X):
+        """Encode the data's columns as the model's features.
+
+        Parameters
+        ----------
+        X : pandas or polars DataFrame, pyarrow Table or dict of columns; for a model
+            trained on LibSVM data, a matrix (sparse or dense) of shape (n_samples,
+            n_inputs) whose columns are the model's input features in order
+            (``preprocessing.input_names``).
+            Columns are found by name; others are ignored.
+
+        Returns
+        -------
+        ndarray or scipy.sparse.csr_matrix of shape (n_samples, n_features)
+        """
+        return self.preprocessing.transform(self._dataset(X))
+
+    def get_feature_names_out(self, input_features=None) -> np.ndarray:
+        """The model's feature names, shape (n_features,)."""
+        return np.asarray(self.preprocessing.feature_names, dtype=object)
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return self.preprocessing is not None
+
+    def _dataset(self, X) -> Dataset:
+        names = self.preprocessing.input_names
+        if self.preprocessing.sparse:
+            if not (sp.issparse(X) or isinstance(X, np.ndarray)):
+                raise TypeError("this model was trained on LibSVM data: pass a matrix whose "
+                                f"columns are its features {names[:5]}... in order, got "
+                                f"{type(X).__name__}.")
+            matrix = sp.csr_matrix(X, dtype=np.float64)
+            if matrix.shape[1] != len(names):
+                raise ValueError(f"X has {matrix.shape[1]} columns; the model's LibSVM features "
+                                 f"are {len(names)}, in the order of preprocessing.input_names.")
+            return Dataset(matrix=matrix, matrix_names=list(names))
+        return Dataset(table=_as_table(X))
+
+
+def _as_table(X) -> pa.Table:
+    if isinstance(X, pa.Table):
+        return X
+    if isinstance(X, dict):
+        return pa.table(X)
+    if type(X).__module__.split(".")[0] == "polars":
+        return X.to_arrow()
+    if hasattr(X, "columns") and hasattr(X, "iloc"):  # pandas, without importing it
+        return pa.Table.from_pandas(X, preserve_index=False)
+    raise TypeError(
+        "the model encodes the data's columns by name: pass them as a pandas or polars "
+        f"DataFrame, a pyarrow Table or a dict of columns, got {type(X).__name__}."
+    )
+
+
+def load_pipeline(path: str | os.PathLike) -> Pipeline:
+    """Read a model file as a pipeline that predicts from the data's columns.
+
+    For a model written by ``logitfit train``, whose stored preprocessing encodes the data
+    file's columns (one-hot levels, imputation, ``--standardize``), this gives the command
+    line's predictions from the same columns; :func:`logitfit.load` gives the estimator alone,
+    which takes the encoded features.
+
+    Parameters
+    ----------
+    path : str or path-like
+
+    Returns
+    -------
+    sklearn.pipeline.Pipeline
+        ``[("encode", StoredEncoding), ("model", LogisticRegression)]``, fitted:
+        ``predict``, ``predict_proba`` and ``decision_function`` take a pandas or polars
+        DataFrame, a pyarrow Table or a dict of columns (for a LibSVM model, a matrix of its
+        input features in order); ``pipeline["model"]`` is the estimator.
+
+    Raises
+    ------
+    ValueError
+        The file is missing or not a valid logitfit model.
+    """
+    model_file = read_model(path)
+    return Pipeline([("encode", StoredEncoding(model_file.preprocessing)),
+                     ("model", model_file.estimator)])
