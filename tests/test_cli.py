@@ -98,6 +98,7 @@ def work(tmp_path_factory):
                                                                         index=False)
     df.assign(p=np.where(np.arange(len(df)) == 4, 1.2, df.p)).to_csv(root / "p_over.csv",
                                                                       index=False)
+    df.to_csv(root / "with_index.csv")  # pandas' default: the row index as a nameless column
     (root / "corrupt.json").write_text('{"format": "logitfit-model", "coef": [1, ')
     (root / "taken.json").write_text("keep me")
     X = design(df)
@@ -138,6 +139,8 @@ MORE_ERRORS = {
     "probability above 1": (["train", "p_over.csv", "--target", "p", "--features", "age",
                              "--out", "x.json"],
                             "1 value(s) are outside [0, 1], the first 1.2 in data row 5"),
+    "a nameless column": (["train", "with_index.csv", "--target", "churn", "--out", "x.json"],
+                          "column 1 of the data has no name"),
     "a class weight twice": (["train", "d.csv", "--target", "churn", "--class-weight",
                               "yes:5,yes:1", "--out", "x.json"],
                              "--class-weight gives the label 'yes' twice"),
@@ -856,3 +859,18 @@ def test_load_pipeline_takes_a_libsvm_models_features_in_order(work, tmp_path):
     pipeline = logitfit.load_pipeline(tmp_path / "m.json")
     np.testing.assert_allclose(pipeline.predict_proba(design(df))[:, 1],
                                command.iloc[:, 0].to_numpy(), rtol=1e-12, atol=0)
+
+
+def test_the_row_index_pandas_stores_in_parquet_is_not_a_feature(work, tmp_path):
+    _, df = work
+    kept = df[df.age > 35]  # a filter leaves a non-trivial index, stored as __index_level_0__
+    kept.to_parquet(tmp_path / "kept.parquet")
+    kept.to_csv(tmp_path / "kept.csv", index=False)
+    models = {}
+    for name in ("kept.parquet", "kept.csv"):
+        ok(invoke(tmp_path, ["train", name, "--target", "churn", "--out", f"{name}.json",
+                             "-q"]))
+        models[name] = json.loads((tmp_path / f"{name}.json").read_text())
+    assert models["kept.parquet"]["features"]["names"] == models["kept.csv"]["features"]["names"]
+    np.testing.assert_allclose(models["kept.parquet"]["coef"], models["kept.csv"]["coef"],
+                               rtol=1e-12)

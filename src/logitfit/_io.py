@@ -238,17 +238,33 @@ def parquet_column_names(path: str) -> list[str] | None:
     import pyarrow.parquet as pq
 
     try:
-        return pq.read_schema(path).names
+        schema = pq.read_schema(path)
     except (pa.ArrowException, OSError):
         return None  # read_data reports the damage
+    index = _pandas_index_columns(schema)
+    return [name for name in schema.names if name not in index]
+
+
+def _pandas_index_columns(schema: pa.Schema) -> list[str]:
+    # The row index pandas stores beside a DataFrame's columns (__index_level_0__ after a
+    # filter) is not data: pandas itself reads it back as the index, not as a column.
+    try:
+        metadata = schema.pandas_metadata or {}
+    except (ValueError, TypeError):
+        return []
+    return [name for name in metadata.get("index_columns", []) if isinstance(name, str)]
 
 
 def _read_parquet(path: str, columns: list[str] | None) -> Dataset:
     import pyarrow.parquet as pq
 
+    schema = pq.read_schema(path)
     if columns is not None:
-        require_columns(pq.read_schema(path).names, columns)
-    return Dataset(table=pq.read_table(path, columns=columns))
+        require_columns(schema.names, columns)
+        return Dataset(table=pq.read_table(path, columns=columns))
+    table = pq.read_table(path)
+    index = [name for name in _pandas_index_columns(schema) if name in table.column_names]
+    return Dataset(table=table.drop_columns(index) if index else table)
 
 
 def _read_libsvm(path: str) -> Dataset:

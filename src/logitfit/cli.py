@@ -343,7 +343,13 @@ def _feature_columns(columns: list[str], features: list[str] | None, target: str
                      sample_weight: str | None) -> list[str]:
     """The feature columns: ``features``, or every column but the target and the weights."""
     if features is None:
-        return [c for c in columns if c not in (target, sample_weight)]
+        chosen = [c for c in columns if c not in (target, sample_weight)]
+        if "" in chosen:
+            raise InputError(
+                f"column {columns.index('') + 1} of the data has no name (a row index, as "
+                "pandas' to_csv writes one?); name it in the header, or choose the features "
+                "with --features.")
+        return chosen
     for role, column in (("target", target), ("sample weight column", sample_weight)):
         if column is not None and column in features:
             raise InputError(f"the {role} {column!r} is also listed in --features; leave it out "
