@@ -874,3 +874,23 @@ def test_the_row_index_pandas_stores_in_parquet_is_not_a_feature(work, tmp_path)
     assert models["kept.parquet"]["features"]["names"] == models["kept.csv"]["features"]["names"]
     np.testing.assert_allclose(models["kept.parquet"]["coef"], models["kept.csv"]["coef"],
                                rtol=1e-12)
+
+
+def test_metrics_are_weighted_by_the_sample_weights(work, tmp_path):
+    _, df = work
+    weighted = df.assign(w=np.resize([1.0, 3.0, 2.0], len(df)))
+    weighted.to_csv(tmp_path / "w.csv", index=False)
+    result = json.loads(ok(invoke(tmp_path, [
+        "train", "w.csv", "--target", "churn", "--features", "age,income", "--sample-weight",
+        "w", "--out", "m.json", "--report", "rep", "--json", "-q"])))
+    proba = logitfit.load(tmp_path / "m.json").predict_proba(
+        weighted[["age", "income"]].to_numpy())[:, 1]
+    truth = (weighted.churn == "yes").to_numpy()
+    expected = log_loss(truth, proba, sample_weight=weighted.w)
+    assert result["training_metrics"]["log_loss"] == pytest.approx(expected, rel=1e-12)
+    assert np.sum(result["training_metrics"]["confusion_matrix"]) == weighted.w.sum()
+    scored = json.loads(ok(invoke(tmp_path, ["evaluate", "m.json", "w.csv", "--target", "churn",
+                                             "--sample-weight", "w", "--json"])))
+    assert scored["log_loss"] == pytest.approx(expected, rel=1e-12)
+    assert scored["roc_auc"] == pytest.approx(
+        roc_auc_score(truth, proba, sample_weight=weighted.w), rel=1e-12)

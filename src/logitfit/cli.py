@@ -632,8 +632,10 @@ def _load_model(path: str):
         raise _user_error(error) from None
 
 
-def _evaluate(model_file, data: Dataset, target: str, threshold: float):
-    """Probabilities, 0/1 labels (soft labels expanded) and metrics on ``data``."""
+def _evaluate(model_file, data: Dataset, target: str, threshold: float,
+              sample_weight: str | None = None):
+    """Probabilities, 0/1 labels (soft labels expanded), weights and metrics on ``data``,
+    weighted by the column ``sample_weight`` if given."""
     from ._evaluation import classification_metrics, expand_soft_labels
 
     try:
@@ -641,9 +643,9 @@ def _evaluate(model_file, data: Dataset, target: str, threshold: float):
     except InputError as error:
         raise _user_error(error) from None
     proba = _predict_proba(model_file, data)
-    weights = None
+    weights = _sample_weights(data, sample_weight)
     if model_file.target.kind == "probability":
-        proba, y, weights = expand_soft_labels(proba, y)
+        proba, y, weights = expand_soft_labels(proba, y, weights)
     metrics = classification_metrics(y, proba, weights, threshold=threshold)
     metrics["n_samples"] = int(data.n_rows)
     return y, proba, weights, metrics
@@ -771,7 +773,8 @@ def train(data, target, features, sample_weight, impute, standardize, penalty, C
         from ._model_format import read_model
 
         model_file = read_model(out)
-        y, proba, weights, metrics = _evaluate(model_file, dataset, target, 0.5)
+        # Weighted as the fit was: a weight of 3 counts a row three times here too.
+        y, proba, weights, metrics = _evaluate(model_file, dataset, target, 0.5, sample_weight)
         result["report"] = _write_report(
             report, title=f"logitfit model {os.path.basename(out)} (training data)",
             facts=_facts(trained, [("data", f"{data}: {trained.n_samples} rows, "
@@ -854,19 +857,23 @@ def predict(model, data, proba, threshold, out, force):
               help="Threshold for accuracy, precision, recall, F1 and the confusion matrix.")
 @click.option("--report", metavar="DIR", help="Write plots and index.html into DIR.")
 @click.option("--force", is_flag=True, help="Replace an existing report.")
+@click.option("--sample-weight", "sample_weight", metavar="COL",
+              help="Column of non-negative sample weights for the metrics.")
 @click.option("--json", "as_json", is_flag=True, help="Print the metrics as JSON.")
-def evaluate(model, data, target, threshold, report, force, as_json):
+def evaluate(model, data, target, threshold, report, force, sample_weight, as_json):
     """Score MODEL on labelled DATA.
 
     Log loss, accuracy, precision, recall, F1, ROC AUC, PR AUC (average precision), Brier
-    score, expected calibration error (10 bins) and the confusion matrix. For probability
-    targets the metrics are their expectations over labels drawn with those probabilities.
+    score, expected calibration error (10 bins) and the confusion matrix, weighted by
+    --sample-weight if given. For probability targets the metrics are their expectations
+    over labels drawn with those probabilities.
     """
     _check_report_dir(report, force)
     model_file = _load_model(model)
-    dataset = _read(data, [target, *model_file.preprocessing.input_names],
+    weight_column = [] if sample_weight is None else [sample_weight]
+    dataset = _read(data, [target, *model_file.preprocessing.input_names, *weight_column],
                     _text_columns(model_file, target))
-    y, proba, weights, metrics = _evaluate(model_file, dataset, target, threshold)
+    y, proba, weights, metrics = _evaluate(model_file, dataset, target, threshold, sample_weight)
     if report is not None:
         metrics["report"] = _write_report(
             report, title=f"logitfit model {os.path.basename(model)} on {os.path.basename(data)}",
