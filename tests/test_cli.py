@@ -894,3 +894,27 @@ def test_metrics_are_weighted_by_the_sample_weights(work, tmp_path):
     assert scored["log_loss"] == pytest.approx(expected, rel=1e-12)
     assert scored["roc_auc"] == pytest.approx(
         roc_auc_score(truth, proba, sample_weight=weighted.w), rel=1e-12)
+
+
+def test_date_like_text_is_a_category_and_unused_columns_need_not_be_utf8(work, tmp_path):
+    _, df = work
+    cohorts = np.resize(["2020-01-01", "2020-02-01", "2020-03-01"], len(df))
+    dated = df.assign(cohort=cohorts)
+    dated.to_csv(tmp_path / "dated.csv", index=False)
+    ok(invoke(tmp_path, ["train", "dated.csv", "--target", "churn", "--features", "age,cohort",
+                         "--out", "m.json", "-q"]))
+    names = json.loads((tmp_path / "m.json").read_text())["features"]["names"]
+    assert names == ["age", "cohort=2020-02-01", "cohort=2020-03-01"]  # the CSV's spelling
+    expected = SkLogisticRegression(C=1.0, tol=1e-12).fit(
+        np.c_[dated.age, cohorts == "2020-02-01", cohorts == "2020-03-01"], dated.churn)
+    np.testing.assert_allclose(json.loads((tmp_path / "m.json").read_text())["coef"],
+                               expected.coef_.ravel(), rtol=1e-4)
+    # A column the command does not use may hold bytes that are not UTF-8.
+    latin = dated.assign(note=np.resize(["café", "thé"], len(df)))
+    (tmp_path / "latin.csv").write_bytes(latin.to_csv(index=False).encode("latin-1"))
+    predicted = read_csv_output(invoke(tmp_path, ["predict", "m.json", "latin.csv"]))
+    assert len(predicted) == len(df)
+    ok(invoke(tmp_path, ["train", "latin.csv", "--target", "churn", "--features", "age,cohort",
+                         "--out", "m2.json", "-q"]))
+    refused = invoke(tmp_path, ["train", "latin.csv", "--target", "churn", "--out", "m3.json"])
+    assert refused.exit_code == 2 and "column 'note'" in refused.output

@@ -122,7 +122,8 @@ def read_data(path: str, columns: list[str] | None = None, *,
         A file name, or ``-`` for CSV on standard input.
     columns : list of str, default=None
         Columns needed (Parquet reads only these; other formats are read whole, LibSVM
-        files have no named columns to choose); ``None`` reads all.
+        files have no named columns to choose, and CSV text is checked for UTF-8 in these
+        only); ``None`` reads all.
     text_columns : list of str, default=()
         CSV columns to read as text even where every value looks like a number (a model's
         categorical features); other formats carry their own types.
@@ -149,7 +150,7 @@ def read_data(path: str, columns: list[str] | None = None, *,
             )
     try:
         if path == "-" or lower.endswith(_CSV):
-            data = _read_csv(path, text_columns)
+            data = _read_csv(path, text_columns, columns)
         elif lower.endswith(_PARQUET):
             data = _read_parquet(path, None if columns is None else list(dict.fromkeys(columns)))
         elif lower.endswith(_LIBSVM):
@@ -173,17 +174,18 @@ def read_data(path: str, columns: list[str] | None = None, *,
     return data
 
 
-def _read_csv(path: str, text_columns=()) -> Dataset:
+def _read_csv(path: str, text_columns=(), needed: list[str] | None = None) -> Dataset:
     from pyarrow import csv
 
     lower = path.lower()
     parse = csv.ParseOptions(delimiter="\t" if ".tsv" in lower else ",")
     # Text columns are read as bytes and decoded below, so that text that is not UTF-8 gets a
     # message saying where, not pyarrow's conversion error.
-    convert = csv.ConvertOptions(column_types={name: pa.binary() for name in text_columns})
+    text_types = {name: pa.binary() for name in text_columns}
     source = sys.stdin.buffer if path == "-" else path
     # pyarrow decompresses .gz/.bz2 by extension and parses blocks on several threads.
-    table = csv.read_csv(source, parse_options=parse, convert_options=convert)
+    table = csv.read_csv(source, parse_options=parse,
+                         convert_options=csv.ConvertOptions(column_types=text_types))
     name = "standard input" if path == "-" else path
     try:
         columns = table.schema.names  # pyarrow decodes the names only when asked for them
@@ -192,13 +194,36 @@ def _read_csv(path: str, text_columns=()) -> Dataset:
             f"{name} is not UTF-8 text: its header (line 1) has the byte "
             f"0x{error.object[error.start]:02x} in a column name; re-save the file as UTF-8."
         ) from None
+    # pyarrow reads text that looks like dates or times (2020-01-31) as such; a CSV holds
+    # text, which the model encodes as categories. A file is read again with those columns as
+    # text, to keep their spelling; standard input, which cannot be, gets pyarrow's.
+    temporal = [column for column, field in zip(columns, table.schema, strict=True)
+                if pa.types.is_temporal(field.type)]
+    if temporal and path != "-":
+        table = csv.read_csv(source, parse_options=parse, convert_options=csv.ConvertOptions(
+            column_types={**text_types, **dict.fromkeys(temporal, pa.binary())}))
     for j, column in enumerate(columns):
-        # pyarrow infers bytes for a column that is not valid UTF-8; CSV holds text only.
+        if pa.types.is_temporal(table.schema.field(j).type):
+            table = table.set_column(j, column, table.column(j).cast(pa.string()))
+    data = Dataset(table=table)
+    decode_text(data, columns if needed is None else needed, name)
+    return data
+
+
+def decode_text(data: Dataset, columns: list[str], source: str) -> None:
+    """Decode the CSV ``columns`` that pyarrow left as bytes (not valid UTF-8, or asked for
+    as text) into text, in place; empty text becomes missing. Other columns are left as they
+    are: bytes in a column that is not used concern no one."""
+    table = data.table
+    for column in columns:
+        if column not in table.column_names:
+            continue
+        j = table.column_names.index(column)
         if pa.types.is_binary(table.schema.field(j).type):
-            table = table.set_column(j, column, _decode(table.column(j), column, name))
+            table = table.set_column(j, column, _decode(table.column(j), column, source))
         if pa.types.is_string(table.schema.field(j).type):
             table = table.set_column(j, column, _blank_is_missing(table.column(j)))
-    return Dataset(table=table)
+    data.table = table
 
 
 def _decode(values: pa.ChunkedArray, column: str, source: str) -> pa.ChunkedArray:

@@ -291,12 +291,21 @@ def _read_features(path: str, features: tuple[str, ...], target: str,
                    sample_weight: str | None) -> tuple[Dataset, list[str] | None]:
     """Read DATA and resolve --features against its columns (reading, from a Parquet file,
     only the columns needed)."""
-    from ._io import parquet_column_names
+    from ._io import decode_text, parquet_column_names
 
     present = parquet_column_names(path) if features else None
     if present is None:
-        dataset = _read(path)
-        return dataset, _split_features(features, dataset.column_names)
+        # CSV text is decoded in the columns used only: bytes that are not UTF-8 in another
+        # column must not stop the command.
+        dataset = _read(path, [] if features else None)
+        names = _split_features(features, dataset.column_names)
+        if dataset.table is not None and names is not None:
+            try:
+                decode_text(dataset, [target, *names, *([sample_weight] * bool(sample_weight))],
+                            "standard input" if path == "-" else path)
+            except InputError as error:
+                raise _user_error(error) from None
+        return dataset, names
     names = _split_features(features, present)
     needed = None if names is None else [target, *names, *([sample_weight] * bool(sample_weight))]
     return _read(path, needed), names
