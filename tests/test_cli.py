@@ -139,6 +139,10 @@ MORE_ERRORS = {
     "probability above 1": (["train", "p_over.csv", "--target", "p", "--features", "age",
                              "--out", "x.json"],
                             "1 value(s) are outside [0, 1], the first 1.2 in data row 5"),
+    "out is a directory": (["train", "d.csv", "--target", "churn", "--out", ".", "--force"],
+                           "cannot write .: it is a directory"),
+    "empty features": (["train", "d.csv", "--target", "churn", "--features", ",",
+                        "--out", "x.json"], "--features names no column"),
     "a nameless column": (["train", "with_index.csv", "--target", "churn", "--out", "x.json"],
                           "column 1 of the data has no name"),
     "a class weight twice": (["train", "d.csv", "--target", "churn", "--class-weight",
@@ -918,3 +922,21 @@ def test_date_like_text_is_a_category_and_unused_columns_need_not_be_utf8(work, 
                          "--out", "m2.json", "-q"]))
     refused = invoke(tmp_path, ["train", "latin.csv", "--target", "churn", "--out", "m3.json"])
     assert refused.exit_code == 2 and "column 'note'" in refused.output
+
+
+def test_a_replaced_report_keeps_no_plot_of_the_old_one(work, tmp_path):
+    root, df = work
+    ok(invoke(tmp_path, ["train", str(root / "d.csv"), "--target", "churn", "--features",
+                         "age,income", "--out", "m.json", "--report", "rep", "-q"]))
+    assert (tmp_path / "rep" / "roc.png").exists()
+    df[df.churn == "yes"].to_csv(tmp_path / "yes.csv", index=False)
+    metrics = json.loads(ok(invoke(tmp_path, ["evaluate", "m.json", "yes.csv", "--target",
+                                              "churn", "--report", "rep", "--force",
+                                              "--json"])))
+    # One class: no ROC curve, and the old one is gone; average precision is defined (1).
+    assert metrics["roc_auc"] is None and metrics["pr_auc"] == 1.0
+    assert average_precision_score(np.ones(len(df[df.churn == "yes"])),
+                                   np.linspace(0.1, 0.9, len(df[df.churn == "yes"]))) == 1.0
+    assert not (tmp_path / "rep" / "roc.png").exists()
+    assert not (tmp_path / "rep" / "precision_recall.png").exists()
+    assert (tmp_path / "rep" / "calibration.png").exists()

@@ -127,8 +127,9 @@ def classification_metrics(y: np.ndarray, proba: np.ndarray,
         "recall": float(metrics.recall_score(y, predicted, sample_weight=w, zero_division=0)),
         "f1": float(metrics.f1_score(y, predicted, sample_weight=w, zero_division=0)),
         "roc_auc": float(metrics.roc_auc_score(y, proba, sample_weight=w)) if both else None,
+        # Defined (as scikit-learn has it) whenever there is a positive: 1 when all are.
         "pr_auc": float(metrics.average_precision_score(y, proba, sample_weight=w))
-        if both else None,
+        if np.any(y == 1) else None,
         "brier": float(metrics.brier_score_loss(y, proba, sample_weight=w)),
         "calibration_error": expected_calibration_error(y, proba, w),
         "confusion_matrix": metrics.confusion_matrix(

@@ -185,6 +185,11 @@ def _table(rows, header=None, css_class=None) -> str:
     return "\n".join(out)
 
 
+# Every plot a report can have.
+_PLOTS = ("convergence.png", "roc.png", "precision_recall.png", "calibration.png",
+          "coefficients.png")
+
+
 def write_report(
     directory: str,
     *,
@@ -229,6 +234,9 @@ def write_report(
         The path of ``index.html``.
     """
     plt = _pyplot()
+    # A report replaced (--force) may have had plots this one has not (a ROC curve, before
+    # data of one class): those are removed below, so the folder holds one report.
+    replacing = os.path.exists(os.path.join(directory, "index.html"))
     os.makedirs(directory, exist_ok=True)
     images: list[tuple[str, str]] = []
 
@@ -254,6 +262,12 @@ def write_report(
                        f"{n_terms} (the summary lists them all)")
         place("coefficients.png", caption, _coefficients,
               coefficients.largest(_MAX_PLOTTED_COEFFICIENTS))
+    if replacing:
+        written = {name for name, _ in images}
+        for name in _PLOTS:
+            stale = os.path.join(directory, name)
+            if name not in written and os.path.isfile(stale):
+                os.remove(stale)
 
     parts = [
         "<!DOCTYPE html>", '<html lang="en">', "<head>", '<meta charset="utf-8">',

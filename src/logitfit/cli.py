@@ -123,6 +123,10 @@ def _split_features(values: tuple[str, ...], present: list[str]) -> list[str] | 
             names.append(value)
         else:
             names.extend(name.strip() for name in value.split(",") if name.strip())
+    if values and not names:
+        # (an empty shell variable, say): not a request for every column
+        raise UserError("--features names no column; give column names, or leave --features "
+                        "out to use every column but the target.")
     return names or None
 
 
@@ -593,6 +597,8 @@ def _probe_directory(directory: str) -> None:
 def _check_out(path: str | None, force: bool) -> None:
     if path is None:
         return
+    if os.path.isdir(path):
+        raise UserError(f"cannot write {path}: it is a directory; give a file name to --out.")
     if os.path.exists(path) and not force:
         raise UserError(f"{path} already exists; choose another --out, or pass --force to "
                         "replace it.")
@@ -907,8 +913,8 @@ def summary(model, as_json):
     """Print the inference table stored in MODEL at training time."""
     model_file = _load_model(model)
     if model_file.summary is None:
-        raise UserError(f"{model} has no stored summary (models written by model.save() "
-                        "have none); train it with logitfit train to store one.")
+        raise UserError(f"{model} has no stored summary; train it with logitfit train, or "
+                        "save it with model.save(path, summary=True), to store one.")
     if as_json:
         _dump_json(model_file.summary)
         return
