@@ -542,6 +542,23 @@ def test_fractional_weights_refuse_what_they_cannot_mean():
     model = fit(X, y, sw=np.full(40, 0.01))  # 0.4 observations in all
     with pytest.raises(ValueError, match="frequency weights of at least 1"):
         model.summary(cov_type="HC3")
-    with pytest.raises(ValueError, match="more observations"):
+    with pytest.raises(ValueError, match="more observations") as refused:
         model.summary(cov_type="HC1")
+    # use_correction concerns cluster covariances only: not offered for HC1.
+    assert "use_correction" not in str(refused.value) and "cov_type='HC0'" in str(refused.value)
     assert np.all(np.isfinite(model.summary(cov_type="HC0").bse))
+
+
+def test_a_penalised_rank_deficient_fit_is_not_told_to_use_a_penalty():
+    # Ridge shares a duplicated column's effect between the two copies: the estimate is
+    # unique, so the summary must not call it unidentified by the fit or advise a penalty.
+    X, y = make_classification_data(300, 3, seed=4)
+    X = np.c_[X, X[:, 0]]
+    model = LogisticRegression(C=1.0).fit(X, y)
+    np.testing.assert_allclose(model.coef_[0, 0], model.coef_[0, 3], rtol=1e-6)
+    with pytest.warns(IllConditionedWarning) as caught:
+        summary = model.summary()
+    assert all("use a penalty" not in str(w.message) for w in caught)
+    text = " ".join(summary.notes)
+    assert "the penalty makes the estimate unique" in text
+    assert "Nor do the LLR test and AIC/BIC" in text

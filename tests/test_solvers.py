@@ -232,8 +232,10 @@ def test_a_singular_hessian_warning_gives_advice_that_fits_the_penalty():
     y = (rng.uniform(size=60) > 0.5).astype(float)
     # Unpenalised, a duplicated column: the optimum is not unique.
     collinear = BCEObjective(np.c_[X, X[:, 0]], y, C=np.inf)
-    with pytest.warns(SingularHessianWarning, match="not unique or does not exist. Add a penalty"):
+    with pytest.warns(SingularHessianWarning, match="not unique or does not exist. Add a penalty"
+                      ) as record:
         SOLVERS["newton-cholesky"].solve(collinear, np.zeros(4), tol=1e-8, max_iter=50)
+    assert len(record) == 1  # once per fit, though every iteration's Hessian is singular
     # Penalised, but a column of 1e6 beside the intercept with C = 1e6: the penalty is there,
     # too weak for the scale; the advice is a smaller C, and the optimum is still reached.
     scaled = BCEObjective(np.c_[np.full(60, 1e6), X[:, 1]], y, C=1e6)

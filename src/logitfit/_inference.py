@@ -768,7 +768,8 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         raise ValueError(
             f"cov_type={cov_type!r} scales by 1/(N - k), which needs more observations "
             f"(N = sum of sample weights = {nobs:g}) than coefficients (k = {k}). Use "
-            "cov_type='HC0' (or use_correction=False), or frequency weights that count rows."
+            + ("cov_type='HC0'" if cov_type == "HC1" else "use_correction=False")
+            + ", or frequency weights that count rows."
         )
 
     information = weighted_gram(objective, s * curvature)
@@ -803,9 +804,11 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
                 # Only possible with weights below 1: the leverage of one copy of a row is at
                 # most 1/sᵢ, so the frequency-weight reading of HC2/HC3 breaks down.
                 raise ValueError(
-                    f"cov_type={cov_type!r} needs frequency weights of at least 1: with "
-                    "fractional sample weights (or class weights) some leverages exceed 1. "
-                    "Use cov_type='HC0' or 'HC1', or rescale the weights."
+                    f"cov_type={cov_type!r} needs every leverage to be at most 1, which "
+                    "frequency weights of at least 1 ensure; with these fractional sample "
+                    f"weights (or class weights) {int(np.sum(leverage[s > 0] > 1.0 + 1e-12))} "
+                    "row(s) have leverages above 1. Use cov_type='HC0' or 'HC1', or rescale "
+                    "the weights to count rows."
                 )
             with np.errstate(divide="ignore"):  # a leverage of 1 gives an infinite variance
                 weights = weights / (1.0 - leverage) ** (1 if cov_type == "HC2" else 2)
@@ -867,8 +870,10 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         notes.append(
             f"Penalised fit ({penalty}, C={C:g}): the estimates are shrunk towards 0 and the "
             "standard errors, z, p-values and intervals are the classical ones at the penalised "
-            "estimate; they do not account for the penalty. Refit with penalty=None for "
-            "maximum-likelihood inference."
+            "estimate; they do not account for the penalty. Nor do the LLR test and AIC/BIC, "
+            "which take the log-likelihood at the penalised estimate and count every "
+            "coefficient as a parameter. Refit with penalty=None for maximum-likelihood "
+            "inference."
         )
     class_weight = params.get("class_weight")
     if class_weight is not None and not (
@@ -900,21 +905,27 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         available = ("their standard errors are meaningless" if np.all(np.isfinite(bread)) else
                      "the information matrix is singular, so no standard errors are available")
         droppable = ", ".join(names[j] for j in redundant)
+        identified = ("the coefficients of the collinear columns are not identified" if
+                      unpenalised else "the penalty makes the estimate unique (it shares the "
+                      "effect of collinear columns among them), but the data alone do not "
+                      "identify those coefficients")
         notes.append(f"The design has rank {rank}, less than its {k} coefficients (collinear or "
-                     "constant columns, the intercept included): the coefficients of the "
-                     f"collinear columns are not identified, and {available}. The degrees of "
-                     f"freedom, AIC and BIC count {rank} parameters. Remove the redundant "
-                     f"columns: without {droppable} the design has full rank.")
+                     f"constant columns, the intercept included): {identified}, and "
+                     f"{available}. The degrees of freedom, AIC and BIC count {rank} "
+                     f"parameters. Remove the redundant columns: without {droppable} the "
+                     "design has full rank.")
         warnings.warn(f"The design has rank {rank} < {k} coefficients: remove collinear or "
-                      f"constant columns (without {droppable} the design has full rank), or "
-                      "use a penalty; the standard errors of the collinear ones are "
-                      "meaningless.", IllConditionedWarning, stacklevel=3)
+                      f"constant columns (without {droppable} the design has full rank)"
+                      + (", or use a penalty" if unpenalised else "")
+                      + "; the standard errors of the collinear ones are meaningless.",
+                      IllConditionedWarning, stacklevel=3)
     elif not np.all(np.isfinite(bread)):
         notes.append("The information matrix is singular (collinear or constant features, or "
                      "separation): standard errors are not available.")
         if not separated.any():
             warnings.warn("The information matrix is singular, so standard errors are NaN: remove "
-                          "collinear or constant features, or use a penalty.",
+                          "collinear or constant features"
+                          + (", or use a penalty." if unpenalised else "."),
                           IllConditionedWarning, stacklevel=3)
     elif rcond < _RCOND_WARN and not separated.any():  # separation explains it already
         digits = int(round(-math.log10(max(rcond, 1e-300)))) if rcond > 0 else 16
@@ -923,8 +934,8 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
                      "significant digits; check for collinear features.")
         warnings.warn(f"The information matrix is ill-conditioned (scaled condition number "
                       f"{1 / rcond:.2g}); standard errors may be inaccurate. Check for "
-                      "collinear features or use a penalty.", IllConditionedWarning,
-                      stacklevel=3)
+                      "collinear features" + (" or use a penalty." if unpenalised else "."),
+                      IllConditionedWarning, stacklevel=3)
     if not model.converged_ and not separated.any():
         notes.append("The solver did not converge: the statistics are evaluated at the "
                      "coefficients it returned.")

@@ -66,15 +66,22 @@ def cholesky_solve(factor: np.ndarray, rhs: np.ndarray) -> np.ndarray:
     return solution
 
 
-def newton_direction(hessian: np.ndarray, grad: np.ndarray, l2_strength: float) -> np.ndarray:
+def newton_direction(hessian: np.ndarray, grad: np.ndarray, l2_strength: float,
+                     warned: dict | None = None) -> np.ndarray:
     """Solve H d = -g by Cholesky, falling back to least squares for a singular H.
 
     ``l2_strength`` (the objective's L2 term, 1/C for penalty='l2') chooses the warning's
     advice: without a penalty, add one; with one, it is too weak for the data's scales.
+    ``warned``: a fit's record, so that it warns once (``warned["singular"]``), not at
+    every iteration.
     """
     factor = cholesky_factor(hessian)
     if factor is not None:
         return -cholesky_solve(factor, grad)
+    if warned is not None:
+        if warned.get("singular"):
+            return -scipy.linalg.lstsq(hessian, grad, check_finite=False, cond=None)[0]
+        warned["singular"] = True
     if l2_strength > 0.0:
         message = (
             "The Hessian is singular to working precision: the L2 penalty (strength "
@@ -205,12 +212,14 @@ def solve(
         hessian_reuse = reuses_hessians(objective.n_samples, objective.n_coef)
 
     penalised = objective.l2_strength > 0.0 or objective.l1_strength > 0.0
+    warned = {}  # one SingularHessianWarning per fit
     if not hessian_reuse:
         # The last step's length in standard errors (see _newton_decrement).
         last = {"decrement": np.inf}
 
         def direction_rule(coef, value, grad, previous_step):
-            direction = newton_direction(objective.hessian(coef), grad, objective.l2_strength)
+            direction = newton_direction(objective.hessian(coef), grad, objective.l2_strength,
+                                         warned)
             last["decrement"] = _newton_decrement(grad, direction)
             return direction, 1.0, True
 
@@ -258,7 +267,7 @@ def solve(
                 # exact Hessian, formed above); the next iteration forms a new Hessian again.
                 state["fresh"] = False
                 state["exact"] = True
-                direction = newton_direction(hessian, grad, objective.l2_strength)
+                direction = newton_direction(hessian, grad, objective.l2_strength, warned)
                 state["decrement"] = _newton_decrement(grad, direction)
                 return direction, 1.0, True
         state["fresh"] = stale
