@@ -353,12 +353,14 @@ def test_collinear_features_warn():
     with pytest.warns(IllConditionedWarning, match="ill-conditioned"):
         summary = model.summary()
     assert any("ill-conditioned" in note for note in summary.notes)
-    # A column of zeros makes it singular: no standard errors, and a warning saying why.
+    # A column of zeros makes the design rank-deficient: no standard error for its
+    # coefficient, a warning saying why, and the others' as without that column.
     model = LogisticRegression(C=1.0).fit(np.c_[X, np.zeros(len(y))], y)
     with pytest.warns(IllConditionedWarning, match="rank 4 < 5"):
         summary = model.summary()
-    assert np.isnan(summary.bse).all() and np.isfinite(summary.params).all()
-    assert any("singular" in note for note in summary.notes)
+    assert np.isfinite(summary.params).all()
+    assert summary.names[np.flatnonzero(np.isnan(summary.bse)).item()] == "x3"
+    assert any("x3, which have no standard errors" in note for note in summary.notes)
 
 
 @pytest.mark.parametrize("kind", ["sum of two columns", "constant column and intercept"])
@@ -562,3 +564,34 @@ def test_a_penalised_rank_deficient_fit_is_not_told_to_use_a_penalty():
     text = " ".join(summary.notes)
     assert "the penalty makes the estimate unique" in text
     assert "Nor do the LLR test and AIC/BIC" in text
+
+
+@pytest.mark.parametrize("extra", ["zero column", "duplicate", "sum of two", "dummy trap"])
+def test_rank_deficient_designs_give_the_identified_coefficients_their_standard_errors(extra):
+    # As statsmodels' GLM (a generalised inverse) and R (which drops aliased columns): the
+    # coefficients no dependency involves get the standard errors of the model without the
+    # redundant columns; the others have none. The reference is statsmodels on that model.
+    rng = np.random.default_rng(12)
+    n = 400
+    X = rng.normal(size=(n, 3))
+    group = rng.integers(0, 3, n)
+    dummies = (group[:, None] == np.arange(3)).astype(float)
+    y = (rng.random(n) < 1 / (1 + np.exp(-(X @ [1.0, -0.5, 0.3] + 0.4 * group)))).astype(float)
+    full, kept, unidentified = {
+        "zero column": (np.c_[X, np.zeros(n)], X, {"x3"}),
+        "duplicate": (np.c_[X, X[:, 0]], X, {"x0", "x3"}),
+        "sum of two": (np.c_[X, X[:, 0] + X[:, 1]], X, {"x0", "x1", "x3"}),
+        "dummy trap": (np.c_[X, dummies], np.c_[X, dummies[:, 1:]], {"x3", "x4", "x5",
+                                                                        "intercept"}),
+    }[extra]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = fit(full, y, tol=1e-10).summary()
+    reference = sm.Logit(y, sm.add_constant(kept)).fit(disp=0, tol=1e-12)
+    reference_se = dict(zip(["intercept", *[f"x{j}" for j in range(kept.shape[1])]],
+                            reference.bse, strict=True))
+    for name, se in zip(summary.names, summary.bse, strict=True):
+        if name in unidentified:
+            assert np.isnan(se), name
+        else:
+            assert se == pytest.approx(reference_se[name], rel=1e-6), name

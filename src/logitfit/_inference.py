@@ -85,7 +85,8 @@ _DESCRIPTIONS = {
     "nonrobust": "Standard errors assume that the model is correctly specified (inverse "
     "observed Fisher information).",
     "HC0": "Standard errors are heteroscedasticity robust (HC0).",
-    "HC1": "Standard errors are heteroscedasticity robust (HC1: HC0 times N/(N-k)).",
+    "HC1": "Standard errors are heteroscedasticity robust (HC1: HC0 times N/(N-k), k the rank of "
+            "the design).",
     "HC2": "Standard errors are heteroscedasticity robust (HC2: scores divided by "
     "sqrt(1-h), h the leverage).",
     "HC3": "Standard errors are heteroscedasticity robust (HC3: scores divided by 1-h, "
@@ -237,19 +238,22 @@ def design_rank(objective) -> int:
     return design_rank_and_redundant(objective)[0]
 
 
-def design_rank_and_redundant(objective) -> tuple[int, np.ndarray]:
-    """:func:`design_rank`, and the coefficients (storage order, sorted) whose columns can be
+def design_rank_and_redundant(objective) -> tuple[int, np.ndarray, np.ndarray]:
+    """:func:`design_rank`; the coefficients (storage order, sorted) whose columns can be
     dropped to leave a design of full rank: the last k - rank of a QR factorisation of R
-    with column pivoting, which puts the most independent columns first."""
+    with column pivoting, which puts the most independent columns first; and which
+    coefficients the design identifies, shape (k,) bool: those that no dependency among
+    the columns involves (the null space of the design is zero at them)."""
     factor, rows = _design_factor(objective)
     k = objective.n_coef
     singular_values = scipy.linalg.svdvals(factor, check_finite=False)
     if singular_values.size == 0 or singular_values[0] == 0:
-        return 0, np.arange(k)
+        return 0, np.arange(k), np.zeros(k, dtype=bool)
     noise = singular_values[0] * max(rows, k) * np.finfo(np.float64).eps
     rank = int(np.count_nonzero(singular_values > noise))
     if rank == k:
-        return rank, np.array([], dtype=np.intp)
+        return rank, np.array([], dtype=np.intp), np.ones(k, dtype=bool)
+    identified = _identified(factor, rank)
     if objective.fit_intercept:
         # The intercept is the column to keep: scaled up, pivoting takes it first (scaling a
         # column changes no rank), and a constant feature is named instead of it.
@@ -258,7 +262,37 @@ def design_rank_and_redundant(objective) -> tuple[int, np.ndarray]:
             factor = factor.copy()
             factor[:, -1] *= 1e6 * norms.max() / norms[-1]
     pivots = scipy.linalg.qr(factor, mode="r", pivoting=True, check_finite=False)[1]
-    return rank, np.sort(pivots[rank:])
+    return rank, np.sort(pivots[rank:]), identified
+
+
+# A coefficient is identified when every null vector of the design (unit length, columns
+# scaled to unit norm) is below this at it: rounding leaves about 1e-15 there.
+_NULL_SPACE_ZERO = 1e-7
+
+
+def _identified(factor: np.ndarray, rank: int) -> np.ndarray:
+    """Coefficients that no dependency among the design's columns involves, shape (k,)
+    bool, from R of the design: the null space, on columns scaled to unit norm (so that the
+    units of a column do not hide it in a dependency), is zero at them."""
+    norms = np.linalg.norm(factor, axis=0)
+    scaled = factor / np.where(norms > 0, norms, 1.0)
+    null_space = scipy.linalg.svd(scaled, check_finite=False)[2][rank:]
+    return (np.abs(null_space).max(axis=0) <= _NULL_SPACE_ZERO) & (norms > 0)
+
+
+def _generalised_inverse(information: np.ndarray, rank: int) -> np.ndarray:
+    """A generalised inverse of a positive semi-definite I of the given rank: the
+    pseudo-inverse of D⁻¹ I D⁻¹ (D = sqrt(diag I), as the units of the columns should not
+    decide which directions count as null), scaled back. For an identified coefficient
+    (one that no null direction involves) its diagonal entry is the variance of the model
+    without the redundant columns, whichever generalised inverse is used."""
+    diagonal = np.diag(information).copy()
+    root = np.sqrt(np.where(diagonal > 0, diagonal, 1.0))
+    scaled = information / np.outer(root, root)
+    values, vectors = scipy.linalg.eigh(0.5 * (scaled + scaled.T), check_finite=False)
+    kept = vectors[:, -rank:] if rank > 0 else vectors[:, :0]
+    inverse = (kept / values[-rank:]) @ kept.T if rank > 0 else np.zeros_like(scaled)
+    return inverse / np.outer(root, root)
 
 
 def _design_factor(objective) -> tuple[np.ndarray, int]:
@@ -406,11 +440,12 @@ class Summary:
     n_rows : int
         Rows of the training data.
     df_model, df_resid : float
-        k - 1 (coefficients beyond the intercept-only null model) and nobs - k.
+        r - 1 (parameters beyond the intercept-only null model) and nobs - r, r the rank of
+        the design (k, the number of coefficients, unless columns are collinear).
     llf, llnull, llr, llr_pvalue, prsquared, aic, bic : float
         Log-likelihood, intercept-only log-likelihood, likelihood-ratio statistic 2(ℓ - ℓ₀)
-        and its chi² p-value on ``df_model`` df, McFadden's 1 - ℓ/ℓ₀, -2ℓ + 2k and
-        -2ℓ + k log(nobs).
+        and its chi² p-value on ``df_model`` df, McFadden's 1 - ℓ/ℓ₀, -2ℓ + 2r and
+        -2ℓ + r log(nobs).
     converged : bool
     n_iter : int
     solver, method, cov_type, dep_variable : str
@@ -776,8 +811,14 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     bread, rcond = _invert_information(information)
     # Only a nearly singular information matrix can come from a rank-deficient design (the
     # weights are positive), so the design's rank is computed only then.
-    rank, redundant = ((k, np.array([], dtype=np.intp)) if rcond >= _RANK_CHECK_RCOND
-                       else design_rank_and_redundant(objective))
+    rank, redundant, identified = (
+        (k, np.array([], dtype=np.intp), np.ones(k, dtype=bool)) if rcond >= _RANK_CHECK_RCOND
+        else design_rank_and_redundant(objective))
+    if rank < k:
+        # The coefficients that no dependency involves are identified, and their variances
+        # are those of the model without the redundant columns (as statsmodels' GLM and R's
+        # glm give them); the others have none (NaN below).
+        bread = _generalised_inverse(information, rank)
 
     # The null model has one coefficient whether or not the model has an intercept, so the
     # likelihood-ratio test has rank - 1 degrees of freedom (statsmodels' df_model), and the
@@ -816,6 +857,13 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         if cov_type == "HC1":
             cov *= nobs / (nobs - rank)
     cov = 0.5 * (cov + cov.T)
+    # The marginal effects below use the finite generalised-inverse covariance: their
+    # functions of the identified part are estimable; the unidentified ones are NaN.
+    margeff_cov = cov
+    if rank < k:
+        cov = cov.copy()
+        cov[~identified, :] = np.nan
+        cov[:, ~identified] = np.nan
 
     quantile = float(stats.norm.ppf(1.0 - alpha / 2.0))
     bse = np.sqrt(np.diag(cov))
@@ -836,7 +884,8 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     jacobian[np.arange(d), np.arange(d)] += mean_curvature
     jacobian = jacobian[keep]
     margeff = coef[keep] * mean_curvature
-    margeff_se = np.sqrt(np.einsum("ij,jk,ik->i", jacobian, cov, jacobian))
+    margeff_se = np.sqrt(np.einsum("ij,jk,ik->i", jacobian, margeff_cov, jacobian))
+    margeff_se[~identified[keep]] = np.nan
     with np.errstate(divide="ignore", invalid="ignore"):
         margeff_z = margeff / margeff_se
     margeff_pvalues = 2.0 * stats.norm.sf(np.abs(margeff_z))
@@ -902,22 +951,23 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
                      "coefficients. Large standard errors on large coefficients may mean that "
                      "they diverge.")
     if rank < k:
-        available = ("their standard errors are meaningless" if np.all(np.isfinite(bread)) else
-                     "the information matrix is singular, so no standard errors are available")
+        unidentified = ", ".join(names[j] for j in np.flatnonzero(~identified))
         droppable = ", ".join(names[j] for j in redundant)
-        identified = ("the coefficients of the collinear columns are not identified" if
-                      unpenalised else "the penalty makes the estimate unique (it shares the "
-                      "effect of collinear columns among them), but the data alone do not "
-                      "identify those coefficients")
+        which = ("the data do not identify the coefficients of " if unpenalised else
+                 "the penalty makes the estimate unique (it shares the effect of collinear "
+                 "columns among them), but the data alone do not identify the coefficients "
+                 "of ")
         notes.append(f"The design has rank {rank}, less than its {k} coefficients (collinear or "
-                     f"constant columns, the intercept included): {identified}, and "
-                     f"{available}. The degrees of freedom, AIC and BIC count {rank} "
+                     f"constant columns, the intercept included): {which}{unidentified}, which "
+                     "have no standard errors. The others' are those of the model without the "
+                     "redundant columns (from a generalised inverse, as statsmodels' GLM and R "
+                     f"give them). The degrees of freedom, AIC and BIC count {rank} "
                      f"parameters. Remove the redundant columns: without {droppable} the "
                      "design has full rank.")
         warnings.warn(f"The design has rank {rank} < {k} coefficients: remove collinear or "
                       f"constant columns (without {droppable} the design has full rank)"
                       + (", or use a penalty" if unpenalised else "")
-                      + "; the standard errors of the collinear ones are meaningless.",
+                      + f"; {unidentified} have no standard errors.",
                       IllConditionedWarning, stacklevel=3)
     elif not np.all(np.isfinite(bread)):
         notes.append("The information matrix is singular (collinear or constant features, or "
