@@ -940,3 +940,18 @@ def test_a_replaced_report_keeps_no_plot_of_the_old_one(work, tmp_path):
     assert not (tmp_path / "rep" / "roc.png").exists()
     assert not (tmp_path / "rep" / "precision_recall.png").exists()
     assert (tmp_path / "rep" / "calibration.png").exists()
+
+
+def test_a_probability_target_is_noted_in_the_summary(work, tmp_path):
+    import statsmodels.api as sm
+
+    root, df = work
+    ok(invoke(tmp_path, ["train", str(root / "d.csv"), "--target", "p", "--features",
+                         "age,income", "--penalty", "none", "--out", "m.json", "-q"]))
+    summary = json.loads((tmp_path / "m.json").read_text())["summary"]
+    assert any("holds probabilities" in note for note in summary["notes"])
+    # The fit is statsmodels' fractional-response GLM (Binomial family) on the same data.
+    reference = sm.GLM(df.p, sm.add_constant(df[["age", "income"]].to_numpy()),
+                       family=sm.families.Binomial()).fit(tol=1e-12)
+    np.testing.assert_allclose(summary["params"], reference.params, rtol=1e-6)
+    np.testing.assert_allclose(summary["bse"], reference.bse, rtol=1e-5)

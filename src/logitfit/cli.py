@@ -443,7 +443,8 @@ def _fit(data: Dataset, *, target: str, features: list[str] | None, sample_weigh
         finally:
             progress.close()
         summary, note = _compute_summary(model, names, target, quoted,
-                                         standardized=standardize)
+                                         standardized=standardize,
+                                         probabilities=target_spec.kind == "probability")
     for message in dict.fromkeys(str(w.message) for w in caught):
         _warn(_in_user_terms(message, names, quoted))  # e.g. what to do next
     return Trained(model, preprocessing, target_spec, names, int(X.shape[0]), summary, note), X
@@ -495,7 +496,7 @@ def _as_flags(message: str, quoted: list[str] = ()) -> str:
 
 
 def _compute_summary(model, names: list[str], target: str, quoted: list[str], *,
-                     standardized: bool):
+                     standardized: bool, probabilities: bool):
     """The inference summary when the estimator provides one and it is defined for the fit,
     its notes in this command's terms."""
     if not hasattr(model, "summary"):
@@ -511,6 +512,13 @@ def _compute_summary(model, names: list[str], target: str, quoted: list[str], *,
         if not had_names:
             del model.feature_names_in_
     summary.notes = [_as_flags(note, quoted) for note in summary.notes]
+    if probabilities:
+        summary.notes.append(
+            f"The target {target!r} holds probabilities: each row counts as a 0/1 outcome "
+            "with that probability (the Bernoulli quasi-likelihood, as statsmodels' GLM with "
+            "a Binomial family fits fractional responses). The standard errors assume "
+            "Bernoulli variance, right when the probabilities are shares of 0/1 outcomes; "
+            "for other fractional responses they can be off.")
     if standardized:
         summary.notes.append(
             "The features were standardised (--standardize): each coefficient, odds ratio and "
