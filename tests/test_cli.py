@@ -99,6 +99,8 @@ def work(tmp_path_factory):
     df.assign(p=np.where(np.arange(len(df)) == 4, 1.2, df.p)).to_csv(root / "p_over.csv",
                                                                       index=False)
     df.to_csv(root / "with_index.csv")  # pandas' default: the row index as a nameless column
+    (root / "utf16.csv").write_text(df.to_csv(index=False), encoding="utf-16")
+    df.to_csv(root / "no_header.csv", index=False, header=False)
     (root / "corrupt.json").write_text('{"format": "logitfit-model", "coef": [1, ')
     (root / "taken.json").write_text("keep me")
     X = design(df)
@@ -139,6 +141,10 @@ MORE_ERRORS = {
     "probability above 1": (["train", "p_over.csv", "--target", "p", "--features", "age",
                              "--out", "x.json"],
                             "1 value(s) are outside [0, 1], the first 1.2 in data row 5"),
+    "utf-16": (["train", "utf16.csv", "--target", "churn", "--out", "x.json"],
+               "utf16.csv is UTF-16 text"),
+    "no header": (["train", "no_header.csv", "--target", "churn", "--out", "x.json"],
+                  "does the file lack a header line of names?"),
     "out is a directory": (["train", "d.csv", "--target", "churn", "--out", ".", "--force"],
                            "cannot write .: it is a directory"),
     "empty features": (["train", "d.csv", "--target", "churn", "--features", ",",
@@ -955,3 +961,15 @@ def test_a_probability_target_is_noted_in_the_summary(work, tmp_path):
                        family=sm.families.Binomial()).fit(tol=1e-12)
     np.testing.assert_allclose(summary["params"], reference.params, rtol=1e-6)
     np.testing.assert_allclose(summary["bse"], reference.bse, rtol=1e-5)
+
+
+def test_gzip_on_standard_input_is_named_not_echoed(work):
+    import gzip
+
+    root, df = work
+    result = run(["train", "-", "--target", "churn", "--out", "x.json"], root,
+                 stdin=gzip.compress(df.to_csv(index=False).encode()))
+    assert result.returncode == 2
+    assert result.stderr.decode() == (
+        "logitfit: error: standard input is gzip-compressed; decompress it first (gunzip -c "
+        "data.csv.gz | logitfit ...), or give the .csv.gz file by name.\n")

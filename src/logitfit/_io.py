@@ -96,8 +96,28 @@ def require_columns(present: list[str], names: list[str]) -> None:
             raise InputError(f"column {missing[0]!r} is not in the data, which has one column "
                              f"named {present[0]!r}: the file seems separated by ';'; re-save "
                              "it separated by commas (or by tabs, as .tsv).")
-        shown = ", ".join(present[:12]) + (", ..." if len(present) > 12 else "")
-        raise InputError(f"column {missing[0]!r} is not in the data; its columns are: {shown}.")
+        # Quoted when a name holds a comma, so that the list reads as its names.
+        shown = ", ".join(repr(name) if "," in name else name for name in present[:12])
+        shown += ", ..." if len(present) > 12 else ""
+        header = ""
+        if present and (sum(_looks_like_a_value(name) for name in present) > len(present) / 2
+                        or any(_looks_like_a_measurement(name) for name in present)):
+            header = " (they look like values: does the file lack a header line of names?)"
+        raise InputError(f"column {missing[0]!r} is not in the data; its columns are: "
+                         f"{shown}{header}.")
+
+
+def _looks_like_a_measurement(name: str) -> bool:
+    # A name such as 0.1257 is a value of a first data line; a year (2020) can be a name.
+    return _looks_like_a_value(name) and any(c in name.lower() for c in ".e") and name != ""
+
+
+def _looks_like_a_value(name: str) -> bool:
+    try:
+        float(name)
+    except ValueError:
+        return name.strip().lower() in ("true", "false", "")
+    return True
 
 
 _CSV = (".csv", ".csv.gz", ".csv.bz2", ".tsv", ".tsv.gz")
@@ -109,7 +129,11 @@ SUPPORTED = _CSV + _PARQUET + _LIBSVM + _NUMPY
 
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
-    return text[0] if text else type(error).__name__
+    line = text[0] if text else type(error).__name__
+    # A parser's message may quote the bytes it choked on (a compressed stream given as
+    # text): no control characters or undecodable bytes to the terminal.
+    line = "".join(c if c.isprintable() and c != "\ufffd" else "?" for c in line)
+    return line if len(line) <= 160 else line[:160] + "..."
 
 
 def read_data(path: str, columns: list[str] | None = None, *,
@@ -183,6 +207,15 @@ def _read_csv(path: str, text_columns=(), needed: list[str] | None = None) -> Da
     # message saying where, not pyarrow's conversion error.
     text_types = {name: pa.binary() for name in text_columns}
     source = sys.stdin.buffer if path == "-" else path
+    if path == "-" and hasattr(source, "peek") and source.peek(2)[:2] == b"\x1f\x8b":
+        raise InputError("standard input is gzip-compressed; decompress it first (gunzip -c "
+                         "data.csv.gz | logitfit ...), or give the .csv.gz file by name.")
+    if path != "-" and not lower.endswith((".gz", ".bz2")):
+        with open(path, "rb") as handle:
+            start = handle.read(4)
+        if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
+            raise InputError(f"{path} is UTF-16 text (as some spreadsheet programs save it); "
+                             "re-save it as UTF-8 CSV.")
     # pyarrow decompresses .gz/.bz2 by extension and parses blocks on several threads.
     table = csv.read_csv(source, parse_options=parse,
                          convert_options=csv.ConvertOptions(column_types=text_types))
