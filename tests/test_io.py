@@ -282,9 +282,9 @@ def test_unseen_category_and_wrong_type_at_transform(frame):
     pre = Preprocessor.fit(_dataset(frame), ["a", "city"])
     with pytest.raises(InputError, match="category 'lima'"):
         pre.transform(_dataset(pd.DataFrame({"a": [1.0], "city": ["lima"]})))
-    with pytest.raises(InputError, match="holds text values but the model was trained on "
-                                         "numeric"):
-        pre.transform(_dataset(pd.DataFrame({"a": ["x"], "city": ["rome"]})))
+    with pytest.raises(InputError, match=r"holds text values \('x' in data row 2 is not a "
+                                         r"number\) but the model was trained on numeric"):
+        pre.transform(_dataset(pd.DataFrame({"a": ["1.5", "x"], "city": ["rome", "rome"]})))
     with pytest.raises(InputError, match="column 'city' is not in the data"):
         pre.transform(_dataset(pd.DataFrame({"a": [1.0]})))
 

@@ -461,8 +461,15 @@ def _column_values(values: pa.ChunkedArray, column: Column) -> np.ndarray:
         column.kind == "categorical" and kind in ("numeric", "boolean"))
     if not compatible:
         found = {"categorical": "text", None: str(values.type)}.get(kind, kind)
+        where = ""
+        if kind == "categorical" and column.kind != "categorical":
+            # Numbers with a stray word make a CSV column text: say which word, and where.
+            words = [(row, text) for row, text in enumerate(_as_strings(values).to_pylist())
+                     if text is not None and not _is_number(text)]
+            if words:
+                where = f" ({words[0][1]!r} in data row {words[0][0] + 1} is not a number)"
         raise InputError(
-            f"column {column.name!r} holds {found} values but the model was trained on "
+            f"column {column.name!r} holds {found} values{where} but the model was trained on "
             f"{column.kind} values there; give the column as it was at training."
         )
     missing = _missing_mask(values)
