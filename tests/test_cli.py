@@ -973,3 +973,14 @@ def test_gzip_on_standard_input_is_named_not_echoed(work):
     assert result.stderr.decode() == (
         "logitfit: error: standard input is gzip-compressed; decompress it first (gunzip -c "
         "data.csv.gz | logitfit ...), or give the .csv.gz file by name.\n")
+
+
+def test_a_warning_does_not_advise_the_standardisation_already_asked_for(work, tmp_path):
+    root, _ = work
+    args = ["train", str(root / "d.csv"), "--target", "churn", "--features", "age,income",
+            "--solver", "gd", "--max-iter", "2", "-q"]
+    plain = invoke(tmp_path, [*args, "--out", "plain.json"])
+    standardized = invoke(tmp_path, [*args, "--standardize", "--out", "standardized.json"])
+    assert "standardise the features (--standardize)" in plain.output
+    warning = standardized.output.split("trained on")[0]
+    assert "stopped after 2 iterations" in warning and "--standardize" not in warning

@@ -446,6 +446,9 @@ def _fit(data: Dataset, *, target: str, features: list[str] | None, sample_weigh
                                          standardized=standardize,
                                          probabilities=target_spec.kind == "probability")
     for message in dict.fromkeys(str(w.message) for w in caught):
+        if standardize:  # advice already taken
+            message = message.replace(
+                " standardise the features (sklearn.preprocessing.StandardScaler),", "")
         _warn(_in_user_terms(message, names, quoted))  # e.g. what to do next
     return Trained(model, preprocessing, target_spec, names, int(X.shape[0]), summary, note), X
 
