@@ -595,3 +595,14 @@ def test_rank_deficient_designs_give_the_identified_coefficients_their_standard_
             assert np.isnan(se), name
         else:
             assert se == pytest.approx(reference_se[name], rel=1e-6), name
+
+
+def test_a_summary_refuses_features_whose_squares_overflow_by_name():
+    # The information matrix overflows: RuntimeWarnings and a nonsense rank before.
+    X, y = make_classification_data(200, 2, seed=3)
+    X[:, 1] *= 1e200
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # Newton-CG fits what it can
+        model = LogisticRegression(solver="newton-cg", max_iter=5).fit(X, y)
+    with pytest.raises(ValueError, match=r"Feature\(s\) x1 hold values whose squares"):
+        model.summary()

@@ -62,6 +62,7 @@ from scipy.linalg import lapack
 
 from . import _kernels
 from ._loss import hessian_scalar, loss_gradient_scalar
+from ._objective import check_no_overflow
 from ._separation import (
     MAX_CHECKED_COEFS,
     Separation,
@@ -807,7 +808,9 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
             + ", or frequency weights that count rows."
         )
 
-    information = weighted_gram(objective, s * curvature)
+    with np.errstate(over="ignore", invalid="ignore"):  # refused just below, by name
+        information = weighted_gram(objective, s * curvature)
+    check_no_overflow(np.diag(information)[:d])
     bread, rcond = _invert_information(information)
     # Only a nearly singular information matrix can come from a rank-deficient design (the
     # weights are positive), so the design's rank is computed only then.

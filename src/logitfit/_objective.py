@@ -306,6 +306,7 @@ class BCEObjective:
         else:
             hess = gram
         hess[np.diag_indices_from(hess)] += self._penalty_diagonal()
+        check_no_overflow(np.diag(hess)[:self.n_features])
         return hess
 
     def hessian_diagonal(self, coef: np.ndarray) -> np.ndarray:
@@ -401,3 +402,19 @@ class BCEObjective:
             return out + penalty_diagonal * v
 
         return product
+
+
+def check_no_overflow(curvature: np.ndarray) -> None:
+    """Raise ValueError naming the features whose curvature (a diagonal of the Hessian or of
+    the information matrix, shape (n_features,)) overflowed: values of about 1e154 and above,
+    whose squares float64 cannot hold. Without this, Newton steps on such data returned the
+    start with a misleading warning, and the summary NaN from overflowed sums."""
+    overflowed = np.flatnonzero(~np.isfinite(curvature))
+    if overflowed.size:
+        names = ", ".join(f"x{j}" for j in overflowed[:10]) + (", ..." if overflowed.size > 10
+                                                               else "")
+        raise ValueError(
+            f"Feature(s) {names} hold values whose squares overflow float64 (magnitudes above "
+            "about 1e154). Standardise X (for example with sklearn.preprocessing.StandardScaler) "
+            "or rescale those columns."
+        )

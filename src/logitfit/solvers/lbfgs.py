@@ -48,6 +48,7 @@ import numpy as np
 import scipy.optimize
 
 from .._kernels import one_blas_thread
+from .._objective import check_no_overflow
 from ._base import EPS, Callback, History, SolverResult, converged, descent_loop
 from ._registry import register
 from .newton_cg import newton_cg_direction_rule
@@ -261,14 +262,8 @@ def _standardising_map(objective):
     means, squares = objective.column_moments(stride)
     if not (np.all(np.isfinite(means)) and np.all(np.isfinite(squares))):
         means, squares = objective.column_moments()  # the sample had no weight
-    if np.any(np.isinf(squares)):
-        # Without a scale for such a column, u ↦ θ would divide by infinity: NaN coefficients.
-        columns = np.flatnonzero(np.isinf(squares))
-        raise ValueError(
-            f"Column(s) {columns[:10].tolist()} of X hold values whose squares overflow float64 "
-            "(magnitudes above about 1e154), which L-BFGS cannot scale. Standardise X (for "
-            "example with sklearn.preprocessing.StandardScaler) or rescale those columns."
-        )
+    # Without a scale for such a column, u ↦ θ would divide by infinity: NaN coefficients.
+    check_no_overflow(squares)
     if objective.fit_intercept:
         # E[x²] - m² loses digits to cancellation when |m| >> s: below the rounding error of
         # that difference (a few ε E[x²]) a column counts as constant and is not centred, so
