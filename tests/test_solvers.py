@@ -389,3 +389,44 @@ def test_columns_whose_squares_overflow_give_no_nan_and_no_rise():
             result = SOLVERS[name].solve(objective, start, tol=1e-6, max_iter=50)
             assert np.all(np.isfinite(result.coef))
             assert objective.value(result.coef) <= objective.value(start)
+
+
+@pytest.mark.parametrize("name", ["lbfgs", "newton-cg", "newton-cholesky"])
+def test_unpenalised_fits_do_not_depend_on_the_units_of_the_features(name):
+    # Features in millionths: the gradient is a millionth of its size in units, so the
+    # gradient rule alone held at the start (slopes of 0). The estimate must be the one in
+    # units, scaled, from every solver that fits unpenalised models.
+    X, y = make_classification_data(2000, 4, seed=11)
+    in_units = BCEObjective(X, y, C=np.inf)
+    reference, _ = reference_optimum(in_units)
+    objective = BCEObjective(X * 1e-6, y, C=np.inf)
+    result = SOLVERS[name].solve(objective, np.zeros(5), tol=1e-6,
+                                 max_iter=SOLVERS[name].default_max_iter)
+    assert result.converged and result.n_iter > 0
+    np.testing.assert_allclose(result.coef * np.r_[np.full(4, 1e-6), 1.0], reference,
+                               rtol=1e-5, atol=1e-7)
+
+
+def test_a_run_stopped_by_max_iter_before_its_last_newton_step_is_not_converged():
+    # In millionths the gradient rule holds at every iterate; the run is done only once a
+    # Newton step is short in standard errors, and max_iter=2 stops it before.
+    X, y = make_classification_data(2000, 4, seed=11)
+    objective = BCEObjective(X * 1e-6, y, C=np.inf)
+    for name in ("newton-cholesky", "newton-cg"):
+        result = SOLVERS[name].solve(objective, np.zeros(5), tol=1e-6, max_iter=2)
+        assert not result.converged and result.message.startswith("max_iter reached")
+
+
+def test_an_unpenalised_fit_at_the_rounding_floor_stops():
+    # Weights summing to 1e18: no Newton step can be shorter than rounding allows in
+    # standard errors; the fit stops once the decrease a step predicts is below f's
+    # rounding, in as many iterations as with unit weights.
+    X, y = make_classification_data(2000, 4, seed=11)
+    unit = SOLVERS["newton-cholesky"].solve(BCEObjective(X, y, C=np.inf), np.zeros(5),
+                                            tol=1e-12, max_iter=100)
+    heavy = SOLVERS["newton-cholesky"].solve(
+        BCEObjective(X, y, np.full(len(y), 1e15), C=np.inf), np.zeros(5), tol=1e-12,
+        max_iter=100)
+    assert unit.converged and heavy.converged
+    assert heavy.n_iter <= unit.n_iter + 1
+    np.testing.assert_allclose(heavy.coef, unit.coef, rtol=1e-9, atol=1e-12)

@@ -6,6 +6,8 @@ The convergence rule is the same for every solver: stop when
 
 (``BCEObjective.optimality``), the largest gradient component per unit of sample weight. It
 is the rule of scikit-learn's L-BFGS solver, so a ``tol`` means the same in both packages.
+Unpenalised fits, whose gradient scales with the units of the features, also need a short
+last Newton step (``newton_step_settled``) or, in L-BFGS, a small standardised gradient.
 """
 
 from __future__ import annotations
@@ -108,6 +110,37 @@ def converged(objective, grad: np.ndarray, tol: float) -> bool:
     return objective.optimality(grad) <= tol
 
 
+def _newton_decrement(grad: np.ndarray, direction: np.ndarray) -> float:
+    """√(∇fᵀ H⁻¹ ∇f) for the Newton direction d = -H⁻¹∇f: the length of the full step in
+    the norm of H, that is in standard errors of the unpenalised estimate."""
+    return float(np.sqrt(max(-float(grad @ direction), 0.0)))
+
+
+def newton_step_settled(grad: np.ndarray, direction: np.ndarray, value: float,
+                        tol: float) -> bool:
+    """Whether an exact Newton step from θ (where f = ``value``) says that an unpenalised fit
+    is done: it is at most tol standard errors long, or the decrease of f it predicts,
+    ½ ∇fᵀ H⁻¹ ∇f, is below the rounding of f.
+
+    Without a penalty the gradient rule alone depends on the units of the features: with
+    every column in millionths (concentrations in mol/L), ∇f is a millionth of its size in
+    units, so the intercept-only start met tol = 1e-6 and a fit stopped there, reporting
+    slopes of 0 with p = 1 where the slope's z was 10. The step's length is the same in any
+    units, so unpenalised fits also need a step this short, which leaves the estimate within
+    about its square of the maximum-likelihood estimate: as statsmodels gives it, not only
+    as the gradient rule's tol (8e-6 relative to it on 2,000 x 8). Rounding bounds the
+    length from below (it grows with the square root of the weights' sum): a length whose
+    predicted decrease f cannot show is as short as float64 makes it.
+    """
+    length = _newton_decrement(grad, direction)
+    noise = _DECREASE_ROUNDING * np.finfo(np.float64).eps * abs(value)
+    return length <= tol or 0.5 * length * length <= noise
+
+
+# A decrease of f below this many units in its last place is rounding.
+_DECREASE_ROUNDING = 16.0
+
+
 class LineSearchResult(NamedTuple):
     step: float
     coef: np.ndarray
@@ -159,7 +192,7 @@ def armijo_backtracking(
 DirectionRule = Callable[[np.ndarray, float, np.ndarray, float], "tuple[np.ndarray, float, bool]"]
 # (coef, grad) at an iterate that meets the convergence rule -> one more (d, t0, search) to
 # take before stopping, or None to stop there.
-FinalRule = Callable[[np.ndarray, np.ndarray], "tuple[np.ndarray, float, bool] | None"]
+FinalRule = Callable[[np.ndarray, float, np.ndarray], "tuple[np.ndarray, float, bool] | None"]
 
 
 def descent_loop(
@@ -172,6 +205,7 @@ def descent_loop(
     callback: Callback | None,
     direction_rule: DirectionRule,
     final_rule: FinalRule | None = None,
+    settled: Callable[[], bool] | None = None,
     history: History | None = None,
     max_passes: float | None = None,
 ) -> SolverResult:
@@ -180,8 +214,10 @@ def descent_loop(
     ``direction_rule(coef, value, grad, previous_step)`` returns ``(d, t0, search)``: the
     direction, the first step to try, and whether to backtrack from it (Armijo) or take it
     as it is. Gradient descent, Newton-Cholesky and Newton-CG differ only in this rule.
-    ``final_rule(coef, grad)``, asked once the rule holds, may return one more such step to
-    take (an iteration like the others) before the loop stops. ``history``, when given,
+    ``final_rule(coef, value, grad)``, asked once the rule holds, may return one more such
+    step to take (an iteration like the others) before the loop stops; ``settled()`` says
+    whether it has no more to ask for, so that a run stopped before (by ``max_iter`` or the
+    callback) is not reported converged. ``history``, when given,
     holds the iterations of another method that ended at ``coef0`` (its last row, passed to
     its callback already): the loop goes on from there, numbering on, within ``max_iter``.
     ``max_passes``, when given, also stops the loop once its iterations have made that many
@@ -207,12 +243,15 @@ def descent_loop(
             return history.result(best_coef, n_iter, False, message, best_iteration)
         return history.result(coef, n_iter, False, message)
 
+    def done():
+        return converged(objective, grad, tol) and (settled is None or settled())
+
     step = 1.0
     for iteration in range(first_iteration, max_iter + 1):
         if not converged(objective, grad, tol):
             direction, first_step, search = direction_rule(coef, value, grad, step)
         else:
-            final = None if final_rule is None else final_rule(coef, grad)
+            final = None if final_rule is None else final_rule(coef, value, grad)
             if final is None:
                 return history.result(coef, iteration - 1, True, "converged")
             direction, first_step, search = final
@@ -235,12 +274,12 @@ def descent_loop(
         if value < best_value:
             best_value, best_coef, best_iteration = value, coef, iteration
         if history.record(coef, value, grad, step):
-            if converged(objective, grad, tol):
+            if done():
                 return history.result(coef, iteration, True, "stopped by callback")
             return unconverged(coef, iteration, "stopped by callback")
         if (max_passes is not None and objective.n_data_passes - passes_at_start >= max_passes
-                and not converged(objective, grad, tol)):
+                and not done()):
             return unconverged(coef, iteration, "max_iter reached")
-    if converged(objective, grad, tol):
+    if done():
         return history.result(coef, max_iter, True, "converged")
     return unconverged(coef, max_iter, "max_iter reached")

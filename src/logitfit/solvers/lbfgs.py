@@ -14,11 +14,13 @@ of the curvature; see ``_standardising_map``):
 the same model on standardised data, whose gradient is Tᵀ ∇f(θ), O(n_features) from ∇f. X is
 never changed or copied (sparse X stays sparse); the moments come from one pass over a sample
 of the rows (a fraction of a pass on tall data), once per objective. Without an intercept the
-columns are only scaled, by their root mean square. Data whose columns already have about the
-same scale and small means keep T = I.
+columns are only scaled, by their root mean square. Data whose columns already have about
+unit scale and small means keep T = I.
 
 Convergence is logitfit's rule on the original gradient, tested after every iteration (the
-callback stops the run); scipy's ``gtol``, on the transformed gradient, is off, and its
+callback stops the run); without a penalty the transformed gradient must meet tol too, as the
+original one scales with the units of the features (in millionths, the start met it). scipy's
+``gtol``, on the transformed gradient, is off, and its
 ``ftol`` is set at the float64 noise level. When that stops a run short of tol (f no longer
 decreases in float64, while the gradient rule asks for more, as it can on columns of large
 values), Newton-CG steps take the run on from there, within the same ``max_iter``.
@@ -85,10 +87,19 @@ def solve(
             mean_loss_gradient(standard)
         return coef, last["value"], last["grad"]
 
+    penalised = objective.l2_strength > 0.0 or objective.l1_strength > 0.0
+
+    def done(grad):
+        # Unpenalised, the gradient in the standardised coordinates must meet tol too: in
+        # the original ones it scales with the units, and with every feature in millionths
+        # the start met tol (slopes of 0). Penalised, the rule stays scikit-learn's.
+        return converged(objective, grad, tol) and (
+            penalised or objective.optimality(gradient_to_standard(grad)) <= tol)
+
     coef = np.array(coef0, dtype=np.float64, copy=True)
     coef, value, grad = value_grad_at(to_standard(coef))
     history.record(coef, value, grad, 0.0)
-    if converged(objective, grad, tol):
+    if done(grad):
         return history.result(coef, 0, True, "converged")
     # The lowest optimality measure reached by each iteration (0 the start): L-BFGS does not
     # lower the gradient at every step, its best value falls steadily.
@@ -108,7 +119,7 @@ def solve(
             if history.record(coef, value, grad, step):
                 stop["callback"] = True
                 raise StopIteration
-            if converged(objective, grad, tol):
+            if done(grad):
                 raise StopIteration
             best_optimality.append(min(best_optimality[-1], objective.optimality(grad)))
             if judge and _too_slow(best_optimality, tol, max_iter) and _worth_a_trial(
@@ -141,10 +152,10 @@ def solve(
         coef, iterations = outcome
         coef, value, grad = run(coef, iterations, judge=False)
     n_iter = len(history.rows) - 1
-    done = converged(objective, grad, tol)
+    finished = done(grad)
     if stop.get("callback"):
-        return history.result(coef, n_iter, done, "stopped by callback")
-    if done:
+        return history.result(coef, n_iter, finished, "stopped by callback")
+    if finished:
         return history.result(coef, n_iter, True, "converged")
     if stop["out_of_iterations"]:
         return history.result(coef, n_iter, False, "max_iter reached")
@@ -247,8 +258,8 @@ def _rate(best_optimality: list[float]) -> float:
 # The row sample for the moments: about this many entries of X, and at least this many rows.
 _MOMENT_ENTRIES = 1 << 22
 _MIN_MOMENT_ROWS = 1024
-# Columns whose scales are within this factor of each other, and whose means are within their
-# spread, are left as they are.
+# Columns whose scales are within this factor of 1, and whose means are within their spread,
+# are left as they are.
 _EVEN_SCALES = 4.0
 
 
@@ -284,7 +295,7 @@ def _standardising_map(objective):
     weight = max(rate * (1.0 - rate), 1e-6)
     spread = np.sqrt(variance + objective.l2_strength / (weight * objective.scale))
     spread[~(spread > 0.0)] = 1.0
-    if d == 0 or (spread.max() <= _EVEN_SCALES * spread.min()
+    if d == 0 or (spread.max() <= _EVEN_SCALES and spread.min() >= 1.0 / _EVEN_SCALES
                   and np.all(np.abs(means) <= spread)):
         # Already about standardised: L-BFGS copes with such scales, and the noise of sampled
         # moments would only perturb it (12 iterations became 14 on standard normal data).

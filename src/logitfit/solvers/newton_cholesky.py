@@ -38,7 +38,7 @@ import scipy.linalg
 from scipy.linalg import lapack
 
 from .._kernels import blas_threads_for
-from ._base import Callback, SolverResult, descent_loop
+from ._base import Callback, SolverResult, descent_loop, newton_step_settled
 from ._registry import register
 
 
@@ -96,22 +96,6 @@ def newton_direction(hessian: np.ndarray, grad: np.ndarray, l2_strength: float,
             "(penalty='l2' with a finite C) or remove redundant features.")
     warnings.warn(message, SingularHessianWarning, stacklevel=4)
     return -scipy.linalg.lstsq(hessian, grad, check_finite=False, cond=None)[0]
-
-
-def _newton_decrement(grad: np.ndarray, direction: np.ndarray) -> float:
-    """√(∇fᵀ H⁻¹ ∇f) for the Newton direction d = -H⁻¹∇f: the length of the full step in
-    the norm of H, that is in standard errors of the unpenalised estimate.
-
-    Without a penalty the gradient rule alone depends on the units of the features: with
-    every column in millionths (concentrations in mol/L), ∇f is a millionth of its size in
-    units, so the intercept-only start met tol = 1e-6 and a fit stopped there, reporting
-    slopes of 0 with p = 1 where the slope's z was 10. This length is the same in any
-    units, so unpenalised fits also need an exact Newton step of at most tol standard
-    errors, which leaves the estimate within about tol² of the maximum-likelihood estimate:
-    as statsmodels gives it, not only as the gradient rule's tol (8e-6 relative to it on
-    2,000 x 8).
-    """
-    return float(np.sqrt(max(-float(grad @ direction), 0.0)))
 
 
 # Reuse Hessians only where one costs clearly more than a pass over X and than the Python
@@ -214,29 +198,30 @@ def solve(
     penalised = objective.l2_strength > 0.0 or objective.l1_strength > 0.0
     warned = {}  # one SingularHessianWarning per fit
     if not hessian_reuse:
-        # The last step's length in standard errors (see _newton_decrement).
-        last = {"decrement": np.inf}
+        # Whether the last step's length in standard errors (see newton_step_settled) was
+        # small enough to end an unpenalised fit.
+        last = {"settled": penalised}
 
         def direction_rule(coef, value, grad, previous_step):
             direction = newton_direction(objective.hessian(coef), grad, objective.l2_strength,
                                          warned)
-            last["decrement"] = _newton_decrement(grad, direction)
+            last["settled"] = penalised or newton_step_settled(grad, direction, value, tol)
             return direction, 1.0, True
 
-        def final_rule(coef, grad):
-            if penalised or last["decrement"] <= tol:
+        def final_rule(coef, value, grad):
+            if last["settled"]:
                 return None
-            return direction_rule(coef, None, grad, 1.0)
+            return direction_rule(coef, value, grad, 1.0)
 
         return descent_loop("newton-cholesky", objective, coef0, tol=tol, max_iter=max_iter,
                             callback=callback, direction_rule=direction_rule,
-                            final_rule=final_rule)
+                            final_rule=final_rule, settled=lambda: last["settled"])
 
     rows = subsample_rows(objective) if subsample else None
     # "exact": the last direction came from an exact Hessian formed at that iterate;
-    # "decrement": that direction's length in standard errors (see _newton_decrement).
+    # "settled": it was short enough to end an unpenalised fit (see newton_step_settled).
     state = {"factor": None, "previous_norm": None, "fresh": False, "rows": rows,
-             "shortened": 0, "exact": False, "decrement": np.inf}
+             "shortened": 0, "exact": False, "settled": False}
 
     def lazy_direction_rule(coef, value, grad, previous_step):
         norm = objective.optimality(grad)
@@ -268,26 +253,27 @@ def solve(
                 state["fresh"] = False
                 state["exact"] = True
                 direction = newton_direction(hessian, grad, objective.l2_strength, warned)
-                state["decrement"] = _newton_decrement(grad, direction)
+                state["settled"] = newton_step_settled(grad, direction, value, tol)
                 return direction, 1.0, True
         state["fresh"] = stale
         state["exact"] = stale and state["rows"] is None
         direction = -cholesky_solve(state["factor"], grad)
-        state["decrement"] = _newton_decrement(grad, direction)
+        state["settled"] = state["exact"] and newton_step_settled(grad, direction, value, tol)
         return direction, 1.0, True
 
-    def exact_final_rule(coef, grad):
+    def exact_final_rule(coef, value, grad):
         # Without a penalty the fit is a maximum-likelihood estimate, usually for inference
         # (summary()), where statsmodels' Newton method converges quadratically to full
         # precision. Chord steps stop once the gradient is below tol, with the coefficients
         # off by up to about tol over the curvature (8e-6 relative on 100,000 x 20 at
         # tol=1e-6): exact Newton steps from there square that error, for one Hessian each,
-        # until one is shorter than tol standard errors (see _newton_decrement).
-        if penalised or (state["exact"] and state["decrement"] <= tol):
+        # until one is shorter than tol standard errors (see newton_step_settled).
+        if penalised or state["settled"]:
             return None
         state["rows"] = state["factor"] = None  # an exact Hessian, formed here
-        return lazy_direction_rule(coef, None, grad, 1.0)
+        return lazy_direction_rule(coef, value, grad, 1.0)
 
     return descent_loop("newton-cholesky", objective, coef0, tol=tol, max_iter=max_iter,
                         callback=callback, direction_rule=lazy_direction_rule,
-                        final_rule=exact_final_rule)
+                        final_rule=exact_final_rule,
+                        settled=lambda: penalised or state["settled"])
