@@ -25,7 +25,9 @@ from ._preprocess import Preprocessor
 class StoredEncoding(TransformerMixin, BaseEstimator):
     """The encoding of data columns into a model's features, as stored in its model file.
 
-    Fitted when made (by :func:`load_pipeline`); ``fit`` changes nothing.
+    Fitted when made (by :func:`load_pipeline`); ``fit`` changes nothing: refitting a
+    pipeline (in ``cross_val_score``, say) refits the model on the stored encoding, with the
+    levels, fill values and scales of the original training data.
 
     Parameters
     ----------
@@ -40,6 +42,15 @@ class StoredEncoding(TransformerMixin, BaseEstimator):
         """Return self: the encoding was fitted by ``logitfit train``."""
         return self
 
+    @property
+    def feature_names_in_(self) -> np.ndarray:
+        """The input columns the encoding reads, shape (n_features_in_,)."""
+        return np.asarray(self.preprocessing.input_names, dtype=object)
+
+    @property
+    def n_features_in_(self) -> int:
+        return len(self.preprocessing.input_names)
+
     def transform(self, X):
         """Encode the data's columns as the model's features.
 
@@ -48,7 +59,8 @@ class StoredEncoding(TransformerMixin, BaseEstimator):
         X : pandas or polars DataFrame, pyarrow Table or dict of columns; for a model
             trained on LibSVM data, a matrix (sparse or dense) of shape (n_samples,
             n_inputs) whose columns are the model's input features in order
-            (``preprocessing.input_names``).
+            (``preprocessing.input_names``); for one trained on an unnamed array (columns
+            x0, x1, ...), that array too.
             Columns are found by name; others are ignored.
 
         Returns
@@ -76,18 +88,37 @@ class StoredEncoding(TransformerMixin, BaseEstimator):
                 raise ValueError(f"X has {matrix.shape[1]} columns; the model's LibSVM features "
                                  f"are {len(names)}, in the order of preprocessing.input_names.")
             return Dataset(matrix=matrix, matrix_names=list(names))
-        return Dataset(table=_as_table(X))
+        if isinstance(X, np.ndarray) and _unnamed_array_model(self.preprocessing):
+            if X.ndim != 2 or X.shape[1] != len(names):
+                raise ValueError(f"X has shape {X.shape}; the model takes {len(names)} columns "
+                                 f"({', '.join(names[:5])}{', ...' if len(names) > 5 else ''}).")
+            return Dataset(table=pa.table({name: X[:, j] for j, name in enumerate(names)}))
+        return Dataset(table=_as_table(X, names))
 
 
-def _as_table(X) -> pa.Table:
+def _unnamed_array_model(preprocessing: Preprocessor) -> bool:
+    # A model fitted on an unnamed array: numeric columns x0, x1, ... in order.
+    return all(column.kind != "categorical" and column.name == f"x{j}"
+               for j, column in enumerate(preprocessing.columns))
+
+
+def _as_table(X, names: list[str]) -> pa.Table:
+    """The columns ``names`` of X (those present; the encoding names any missing) as a
+    pyarrow Table. Only they are converted: other columns may hold anything."""
     if isinstance(X, pa.Table):
-        return X
+        return X.select([name for name in names if name in X.column_names])
     if isinstance(X, dict):
-        return pa.table(X)
+        # from_pandas: NaN in an array of objects (as pandas leaves text) is a missing value.
+        return pa.table({name: pa.array(np.asarray(X[name]), from_pandas=True)
+                         for name in names if name in X})
     if type(X).__module__.split(".")[0] == "polars":
-        return X.to_arrow()
+        if not hasattr(X, "to_arrow"):
+            raise TypeError(f"pass a polars DataFrame, got a {type(X).__name__} (collect() it "
+                            "first).")
+        return X.select([name for name in names if name in X.columns]).to_arrow()
     if hasattr(X, "columns") and hasattr(X, "iloc"):  # pandas, without importing it
-        return pa.Table.from_pandas(X, preserve_index=False)
+        present = [name for name in names if name in X.columns]
+        return pa.Table.from_pandas(X[present], preserve_index=False)
     raise TypeError(
         "the model encodes the data's columns by name: pass them as a pandas or polars "
         f"DataFrame, a pyarrow Table or a dict of columns, got {type(X).__name__}."
@@ -120,5 +151,9 @@ def load_pipeline(path: str | os.PathLike) -> Pipeline:
         The file is missing or not a valid logitfit model.
     """
     model_file = read_model(path)
+    estimator = model_file.estimator
+    # The encoding hands the model its features in order, as an array: names the model was
+    # fitted with (a DataFrame's) would only make scikit-learn warn at every call.
+    estimator.__dict__.pop("feature_names_in_", None)
     return Pipeline([("encode", StoredEncoding(model_file.preprocessing)),
-                     ("model", model_file.estimator)])
+                     ("model", estimator)])
