@@ -14,6 +14,7 @@ import os
 import shutil
 import subprocess
 import sys
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -984,3 +985,48 @@ def test_a_warning_does_not_advise_the_standardisation_already_asked_for(work, t
     assert "standardise the features (--standardize)" in plain.output
     warning = standardized.output.split("trained on")[0]
     assert "stopped after 2 iterations" in warning and "--standardize" not in warning
+
+
+def test_times_read_from_standard_input_keep_their_spelling(tmp_path):
+    text = ("x,ts,y\n0.1,2020-01-31 10:00,a\n0.5,2020-01-31 11:30,b\n"
+            "0.3,2020-01-31 10:00,b\n0.9,2020-01-31 11:30,a\n0.2,2020-01-31 10:00,a\n")
+    (tmp_path / "ts.csv").write_text(text)
+    trained = run(["train", "-", "--target", "y", "--out", "m.json", "-q"], tmp_path,
+                  stdin=text.encode())
+    assert trained.returncode == 0, trained.stderr.decode()
+    names = json.loads((tmp_path / "m.json").read_text())["features"]["names"]
+    assert names == ["x", "ts=2020-01-31 11:30"]
+    assert len(read_csv_output(run(["predict", "m.json", "ts.csv"], tmp_path))) == 5
+
+
+def test_weighted_metrics_with_a_class_of_zero_weight_are_undefined_not_warned(work, tmp_path):
+    root, df = work
+    ok(invoke(tmp_path, ["train", str(root / "d.csv"), "--target", "churn", "--features",
+                         "age,income", "--out", "m.json", "-q"]))
+    df.assign(w=np.where(df.churn == "yes", 0.0, 1.0)).to_csv(tmp_path / "w.csv", index=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = invoke(tmp_path, ["evaluate", "m.json", "w.csv", "--target", "churn",
+                                   "--sample-weight", "w"])
+    text = ok(result)
+    assert "metrics weighted by 'w'" in text
+    assert "ROC AUC                    n/a" in text and "PR AUC                     n/a" in text
+
+
+def test_evaluate_names_a_probability_out_of_range(work, tmp_path):
+    root, df = work
+    ok(invoke(tmp_path, ["train", str(root / "d.csv"), "--target", "p", "--features", "age",
+                         "--out", "m.json", "-q"]))
+    refused = invoke(tmp_path, ["evaluate", "m.json", str(root / "p_over.csv"), "--target", "p"])
+    assert refused.exit_code == 2
+    assert "1 value(s) outside [0, 1], the first 1.2 in data row 5" in refused.output
+
+
+def test_a_named_pandas_index_in_parquet_is_a_column(work, tmp_path):
+    _, df = work
+    ids = np.random.default_rng(0).permutation(len(df))  # not a range: stored as a column
+    df.assign(row_id=ids).set_index("row_id").to_parquet(tmp_path / "i.parquet")
+    ok(invoke(tmp_path, ["train", "i.parquet", "--target", "churn", "--features",
+                         "age,row_id", "--out", "m.json", "-q"]))
+    names = json.loads((tmp_path / "m.json").read_text())["features"]["names"]
+    assert names == ["age", "row_id"]

@@ -408,7 +408,7 @@ def test_bad_data_gets_clear_errors(synthetic):
     labels = np.where(y == 1, "yes", "no")
     with pytest.raises(ValueError, match="zero on every sample of class 'yes'"):
         LogisticRegression().fit(X, labels, sample_weight=(y == 0).astype(float))
-    with pytest.raises(ValueError, match="sums to zero"):
+    with pytest.raises(ValueError, match="class_weight gives every sample a weight of zero"):
         LogisticRegression(class_weight={0.0: 0.0, 1.0: 0.0}).fit(X, y)
     with pytest.raises(ValueError, match="NaN"):
         LogisticRegression().fit(np.where(X > 2, np.nan, X), y)

@@ -138,8 +138,11 @@ def weights_with_classes(X, y_encoded: np.ndarray, sample_weight, class_weight,
         per_class = np.array([float(class_weight.get(label, 1.0)) for label in classes])
         weights *= per_class[y_encoded]
     if not weights.sum() > 0:
-        raise ValueError("sample_weight (times class_weight) sums to zero; "
-                         "give at least one sample a positive weight.")
+        if sample_weight is not None and not np.any(np.asarray(sample_weight) > 0):
+            raise ValueError("sample_weight sums to zero; give at least one sample a "
+                             "positive weight.")
+        raise ValueError("class_weight gives every sample a weight of zero (times "
+                         "sample_weight); give a class a positive weight.")
     return weights
 
 

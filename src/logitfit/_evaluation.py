@@ -118,7 +118,10 @@ def classification_metrics(y: np.ndarray, proba: np.ndarray,
     """
     w = sample_weight
     predicted = (proba > threshold).astype(np.float64)
-    both = np.unique(y).size == 2
+    # A class counts only where it has weight: with all of one class's rows at weight 0 the
+    # AUCs are undefined, as with one class.
+    weighted = y if w is None else y[np.asarray(w) > 0]
+    both = np.unique(weighted).size == 2
     out = {
         "log_loss": float(metrics.log_loss(y, proba, sample_weight=w, labels=[0, 1])),
         "accuracy": float(metrics.accuracy_score(y, predicted, sample_weight=w)),
@@ -129,7 +132,7 @@ def classification_metrics(y: np.ndarray, proba: np.ndarray,
         "roc_auc": float(metrics.roc_auc_score(y, proba, sample_weight=w)) if both else None,
         # Defined (as scikit-learn has it) whenever there is a positive: 1 when all are.
         "pr_auc": float(metrics.average_precision_score(y, proba, sample_weight=w))
-        if np.any(y == 1) else None,
+        if np.any(weighted == 1) else None,
         "brier": float(metrics.brier_score_loss(y, proba, sample_weight=w)),
         "calibration_error": expected_calibration_error(y, proba, w),
         "confusion_matrix": metrics.confusion_matrix(

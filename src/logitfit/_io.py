@@ -193,7 +193,8 @@ def read_data(path: str, columns: list[str] | None = None, *,
     names = data.column_names
     if len(set(names)) != len(names):
         repeated = next(name for name in names if names.count(name) > 1)
-        raise InputError(f"the column name {repeated!r} appears more than once in {path}; "
+        raise InputError(f"the column name {repeated!r} appears more than once in "
+                         f"{'standard input' if path == '-' else path}; "
                          "give every column its own name.")
     return data
 
@@ -206,10 +207,18 @@ def _read_csv(path: str, text_columns=(), needed: list[str] | None = None) -> Da
     # Text columns are read as bytes and decoded below, so that text that is not UTF-8 gets a
     # message saying where, not pyarrow's conversion error.
     text_types = {name: pa.binary() for name in text_columns}
-    source = sys.stdin.buffer if path == "-" else path
-    if path == "-" and hasattr(source, "peek") and source.peek(2)[:2] == b"\x1f\x8b":
-        raise InputError("standard input is gzip-compressed; decompress it first (gunzip -c "
-                         "data.csv.gz | logitfit ...), or give the .csv.gz file by name.")
+    if path == "-":
+        # Held in memory, so that it can be parsed a second time (below), as a file is.
+        text = sys.stdin.buffer.read()
+        if text[:2] == b"\x1f\x8b":
+            raise InputError("standard input is gzip-compressed; decompress it first (gunzip "
+                             "-c data.csv.gz | logitfit ...), or give the .csv.gz file by name.")
+
+        def source():
+            return pa.BufferReader(text)
+    else:
+        def source():
+            return path
     if path != "-" and not lower.endswith((".gz", ".bz2")):
         with open(path, "rb") as handle:
             start = handle.read(4)
@@ -217,7 +226,7 @@ def _read_csv(path: str, text_columns=(), needed: list[str] | None = None) -> Da
             raise InputError(f"{path} is UTF-16 text (as some spreadsheet programs save it); "
                              "re-save it as UTF-8 CSV.")
     # pyarrow decompresses .gz/.bz2 by extension and parses blocks on several threads.
-    table = csv.read_csv(source, parse_options=parse,
+    table = csv.read_csv(source(), parse_options=parse,
                          convert_options=csv.ConvertOptions(column_types=text_types))
     name = "standard input" if path == "-" else path
     try:
@@ -228,16 +237,13 @@ def _read_csv(path: str, text_columns=(), needed: list[str] | None = None) -> Da
             f"0x{error.object[error.start]:02x} in a column name; re-save the file as UTF-8."
         ) from None
     # pyarrow reads text that looks like dates or times (2020-01-31) as such; a CSV holds
-    # text, which the model encodes as categories. A file is read again with those columns as
-    # text, to keep their spelling; standard input, which cannot be, gets pyarrow's.
+    # text, which the model encodes as categories. The data are parsed again with those
+    # columns as text, to keep their spelling (10:30 is not 10:30:00).
     temporal = [column for column, field in zip(columns, table.schema, strict=True)
                 if pa.types.is_temporal(field.type)]
-    if temporal and path != "-":
-        table = csv.read_csv(source, parse_options=parse, convert_options=csv.ConvertOptions(
+    if temporal:
+        table = csv.read_csv(source(), parse_options=parse, convert_options=csv.ConvertOptions(
             column_types={**text_types, **dict.fromkeys(temporal, pa.binary())}))
-    for j, column in enumerate(columns):
-        if pa.types.is_temporal(table.schema.field(j).type):
-            table = table.set_column(j, column, table.column(j).cast(pa.string()))
     data = Dataset(table=table)
     decode_text(data, columns if needed is None else needed, name)
     return data
@@ -310,7 +316,9 @@ def _pandas_index_columns(schema: pa.Schema) -> list[str]:
         metadata = schema.pandas_metadata or {}
     except (ValueError, TypeError):
         return []
-    return [name for name in metadata.get("index_columns", []) if isinstance(name, str)]
+    # A named index (set_index("id")) is the user's column: it stays.
+    return [name for name in metadata.get("index_columns", [])
+            if isinstance(name, str) and name.startswith("__index_level_")]
 
 
 def _read_parquet(path: str, columns: list[str] | None) -> Dataset:

@@ -394,8 +394,8 @@ def _as_float(values: pa.ChunkedArray, name: str) -> np.ndarray:
         large = pc.max(pc.abs(values.cast(pa.float64(), safe=False))).as_py()
         raise InputError(
             f"column {name!r} holds integers too large to be numbers of a model (up to about "
-            f"{large:.3g}, beyond 2**53): an identifier or a hash? Leave it out with "
-            "--features."
+            f"{large:.3g}, beyond 2**53, where float64 is not exact): an identifier or a hash? "
+            "Such a column is not a feature: train without it (--features)."
         ) from None
 
 
@@ -763,9 +763,11 @@ class Target:
                 raise InputError(f"the target column {name!r} must hold probabilities in "
                                  "[0, 1] for this model; give numbers.")
             y = _as_float(values, name)
-            if y.min() < 0 or y.max() > 1:
-                raise InputError(f"the target column {name!r} has values outside [0, 1]; "
-                                 "give probabilities in [0, 1].")
+            outside = np.flatnonzero((y < 0) | (y > 1))
+            if outside.size:
+                raise InputError(f"the target column {name!r} has {outside.size} value(s) "
+                                 f"outside [0, 1], the first {y[outside[0]]:g} in data row "
+                                 f"{outside[0] + 1}; give probabilities in [0, 1].")
             return y
         kind = _kind(values.type)
         text_classes = all(isinstance(label, str) for label in self.classes)

@@ -390,8 +390,9 @@ def _sample_weights(data: Dataset, column: str | None) -> np.ndarray | None:
         raise UserError(f"the sample weight column {column!r} has negative or infinite values; "
                         "weights must be finite and non-negative.")
     if not np.any(weights > 0):
-        raise UserError(f"the sample weight column {column!r} is zero on every row, which leaves "
-                        "nothing to fit; give rows weight, or drop --sample-weight.")
+        raise UserError(f"the sample weight column {column!r} is zero on every row, which "
+                        "leaves nothing to fit or score; give rows weight, or drop "
+                        "--sample-weight.")
     return weights
 
 
@@ -900,10 +901,14 @@ def evaluate(model, data, target, threshold, report, force, sample_weight, as_js
     dataset = _read(data, [target, *model_file.preprocessing.input_names, *weight_column],
                     _text_columns(model_file, target))
     y, proba, weights, metrics = _evaluate(model_file, dataset, target, threshold, sample_weight)
+    rows = f"{dataset.n_rows} rows" + ("" if sample_weight is None
+                                       else f", metrics weighted by {sample_weight!r}")
+    if sample_weight is not None:
+        metrics["sample_weight"] = sample_weight
     if report is not None:
         metrics["report"] = _write_report(
             report, title=f"logitfit model {os.path.basename(model)} on {os.path.basename(data)}",
-            facts=_facts(model_file, [("data", f"{data}: {dataset.n_rows} rows")]),
+            facts=_facts(model_file, [("data", f"{data}: {rows}")]),
             estimator=model_file.estimator, names=model_file.feature_names, summary=None,
             summary_dict=model_file.summary, y=y, proba=proba, weights=weights, metrics=metrics,
             model=model)
@@ -911,7 +916,7 @@ def evaluate(model, data, target, threshold, report, force, sample_weight, as_js
         _dump_json(metrics)
         return
     _print_metrics(metrics, model_file.target.classes,
-                   f"{os.path.basename(model)} on {data} ({dataset.n_rows} rows)")
+                   f"{os.path.basename(model)} on {data} ({rows})")
     if report is not None:
         click.echo(f"report written to {metrics['report']}")
 
