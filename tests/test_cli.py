@@ -1030,3 +1030,25 @@ def test_a_named_pandas_index_in_parquet_is_a_column(work, tmp_path):
                          "age,row_id", "--out", "m.json", "-q"]))
     names = json.loads((tmp_path / "m.json").read_text())["features"]["names"]
     assert names == ["age", "row_id"]
+
+
+def test_class_weights_take_numeric_labels_in_another_spelling(work, tmp_path):
+    _, df = work
+    df.assign(y=(df.churn == "yes").astype(float)).to_csv(tmp_path / "f.csv", index=False)
+    fits = []
+    for spelling in ("1.0:2", "1:2"):
+        ok(invoke(tmp_path, ["train", "f.csv", "--target", "y", "--features", "age",
+                             "--class-weight", spelling, "--out", "m.json", "-q", "--force"]))
+        fits.append(json.loads((tmp_path / "m.json").read_text())["coef"])
+    assert fits[0] == fits[1]
+
+
+def test_an_unseen_category_with_a_line_break_keeps_the_error_on_one_line(work, tmp_path):
+    _, df = work
+    df.assign(city=np.resize(["A\nB", "C"], len(df))).to_csv(tmp_path / "nl.csv", index=False)
+    ok(invoke(tmp_path, ["train", "nl.csv", "--target", "churn", "--features", "age,city",
+                         "--out", "m.json", "-q"]))
+    df.assign(city="D").to_csv(tmp_path / "new.csv", index=False)
+    refused = invoke(tmp_path, ["predict", "m.json", "new.csv"])
+    assert refused.exit_code == 2 and refused.output.count("\n") == 1
+    assert "(known: 'A\\nB', C); recode it" in refused.output

@@ -497,7 +497,7 @@ def _column_values(values: pa.ChunkedArray, column: Column) -> np.ndarray:
         value = values.filter(pa.array(unseen))[0].as_py()
         raise InputError(
             f"column {column.name!r} has the category {value!r}, which was not in the training "
-            f"data (known: {', '.join(column.categories[:8])}"
+            f"data (known: {', '.join(_shown(c) for c in column.categories[:8])}"
             f"{', ...' if len(column.categories) > 8 else ''}); recode it, or train on data "
             "that includes it."
         )
@@ -720,6 +720,12 @@ def _too_many_levels(name: str, strings: pa.ChunkedArray, levels: list[str]) -> 
     return (f"column {name!r} holds text with {len(levels)} distinct values in {len(strings)} "
             "rows, which cannot be encoded as categories; convert it to numbers, or leave it "
             "out with --features.")
+
+
+def _shown(level: str) -> str:
+    # A level as the message lists it: quoted where it holds a comma or a line break, so the
+    # list reads as its levels and the message stays one line.
+    return repr(level) if any(c in level for c in ",\n\r") else level
 
 
 def _is_number(text: str) -> bool:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import errno
 import json
 import math
+import numbers
 import os
 import re
 import sys
@@ -338,6 +339,12 @@ def _class_weight(value: str | None, classes: list):
         if not matches and all(isinstance(c, bool) for c in classes):
             # Boolean labels as a CSV writes them (true, FALSE).
             matches = [c for c in classes if str(c).lower() == label.strip().lower()]
+        if not matches and all(isinstance(c, numbers.Real) for c in classes):
+            # Numeric labels in another spelling (1.0 for the class 1).
+            try:
+                matches = [c for c in classes if float(c) == float(label)]
+            except ValueError:
+                matches = []
         if not matches:
             raise UserError(f"--class-weight names the label {label.strip()!r}, which is not "
                             f"one of the classes {classes}; use those labels.")
