@@ -501,3 +501,34 @@ def test_classes_are_those_of_numpy_unique(synthetic, labels):
     reference = LogisticRegression().fit(X, y01)
     np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-12)
     np.testing.assert_array_equal(model.predict(X), expected[reference.predict(X)])
+
+
+def test_a_run_stopped_after_the_gradient_rule_held_says_so():
+    # Unpenalised, max_iter=5 stops Newton-Cholesky with the gradient already within tol
+    # but its last Newton step not yet short: the warning must not claim "gradient > tol"
+    # nor advise standardising, only more iterations.
+    import statsmodels.api as sm
+
+    data = sm.datasets.spector.load_pandas().data
+    X = data[["GPA", "TUCE", "PSI"]].to_numpy(dtype=float)
+    y = data["GRADE"].to_numpy(dtype=float)
+    with pytest.warns(ConvergenceWarning) as caught:
+        LogisticRegression(penalty=None, max_iter=5).fit(X, y)
+    message = str(caught[0].message)
+    assert "within tol=1e-06" in message and message.endswith("Increase max_iter.")
+    assert "> tol" not in message
+    assert LogisticRegression(penalty=None).fit(X, y).converged_
+
+
+@pytest.mark.parametrize("solver", ["newton-cholesky", "newton-cg", "lbfgs"])
+def test_features_near_1e_158_fit_without_overflow_warnings(solver):
+    # Their coefficients are near 1e158, whose squares overflow: step norms are BLAS's
+    # scaled ones, so no RuntimeWarning, and the fit is the one in ordinary units, scaled.
+    rng = np.random.default_rng(4)
+    X = rng.standard_normal((400, 5))
+    y = (X[:, 0] + rng.standard_normal(400) > 0).astype(int)
+    reference = LogisticRegression(penalty=None, solver="newton-cholesky", tol=1e-10).fit(X, y)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LogisticRegression(penalty=None, solver=solver).fit(X * 1e-158, y)
+    np.testing.assert_allclose(model.coef_ * 1e-158, reference.coef_, rtol=1e-4)

@@ -52,6 +52,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.linalg
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
@@ -404,6 +405,11 @@ def separation_message(separation: Separation, names: list[str], *, stopped: boo
     )
 
 
+def _norm(vector: np.ndarray) -> float:
+    """The Euclidean norm, scaled as BLAS's nrm2 computes it (no overflow of the squares)."""
+    return float(scipy.linalg.blas.dnrm2(vector))
+
+
 class SeparationMonitor:
     """Solver callback that stops an unpenalised fit once separation is certified.
 
@@ -440,16 +446,20 @@ class SeparationMonitor:
         coef = np.array(info.coef, dtype=np.float64, copy=True)
         if self._previous is not None:
             step = coef - self._previous
-            step_norm = float(np.linalg.norm(step))
+            # BLAS's scaled norms: coefficients near 1e158 (features near 1e-158) overflow
+            # when squared, as numpy's norm squares them.
+            step_norm = _norm(step)
             # Step length per unit of the gradient it came from: bounded by the inverse
             # curvature when the optimum exists, growing without bound (as the Hessian weights
             # of the separated rows vanish) when it does not.
             reach = step_norm / max(self._previous_grad, np.finfo(float).tiny)
             diverging = (
                 self._previous_step is not None
-                and np.linalg.norm(coef) > np.linalg.norm(self._previous)
-                and float(step @ self._previous_step)
-                > 0.8 * step_norm * np.linalg.norm(self._previous_step)
+                and _norm(coef) > _norm(self._previous)
+                and step_norm > 0.0
+                and float((step / step_norm) @ (self._previous_step
+                                                / max(_norm(self._previous_step),
+                                                      np.finfo(float).tiny))) > 0.8
                 and reach > 1.5 * self._reach
             )
             self._run = self._run + 1 if diverging else 0

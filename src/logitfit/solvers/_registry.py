@@ -76,6 +76,14 @@ def not_converged_message(name: str, max_iter: int, grad_norm: float, tol: float
                    f"several passes over X each), having made the passes of max_iter={max_iter}")
     else:
         stopped = f"stopped after max_iter={max_iter} iterations"
+    if grad_norm <= tol:
+        # The gradient rule held; an unpenalised fit's second condition did not yet.
+        return (
+            f"solver {name!r} {stopped} with gradient norm {grad_norm:.3g} within tol="
+            f"{tol:.3g}, but without a penalty a fit also needs a last Newton step of at most "
+            "tol standard errors (L-BFGS: its gradient in standardised coordinates within "
+            "tol), which it had not reached yet. Increase max_iter."
+        )
     return (
         f"solver {name!r} {stopped} with gradient norm "
         f"{grad_norm:.3g} > tol={tol:.3g}. Increase max_iter, standardise the features "

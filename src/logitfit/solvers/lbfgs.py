@@ -47,6 +47,7 @@ slow progress there often means separated classes, which the estimator's check s
 from __future__ import annotations
 
 import numpy as np
+import scipy.linalg
 import scipy.optimize
 
 from .._kernels import one_blas_thread
@@ -114,7 +115,8 @@ def solve(
 
         def on_iteration(intermediate_result):
             coef, value, grad = value_grad_at(intermediate_result.x)
-            step = float(np.linalg.norm(coef - previous["coef"]))
+            # (BLAS's scaled norm: numpy's squares coefficients near 1e158 into overflow.)
+            step = float(scipy.linalg.blas.dnrm2(coef - previous["coef"]))
             previous["coef"] = coef
             if history.record(coef, value, grad, step):
                 stop["callback"] = True
