@@ -190,8 +190,8 @@ def armijo_backtracking(
 
 
 DirectionRule = Callable[[np.ndarray, float, np.ndarray, float], "tuple[np.ndarray, float, bool]"]
-# (coef, grad) at an iterate that meets the convergence rule -> one more (d, t0, search) to
-# take before stopping, or None to stop there.
+# (coef, value, grad) at an iterate that meets the convergence rule -> one more (d, t0,
+# search) to take before stopping, or None to stop there.
 FinalRule = Callable[[np.ndarray, float, np.ndarray], "tuple[np.ndarray, float, bool] | None"]
 
 
@@ -258,11 +258,11 @@ def descent_loop(
         if search:
             found = armijo_backtracking(objective, coef, value, grad, direction, step=first_step)
             if found is None:
-                done = converged(objective, grad, tol)
+                finished = done()
                 return history.result(
-                    coef, iteration - 1, done,
-                    "converged" if done else "line search found no decrease: the objective is "
-                    "flat to float64 precision along the search direction",
+                    coef, iteration - 1, finished,
+                    "converged" if finished else "line search found no decrease: the objective "
+                    "is flat to float64 precision along the search direction",
                 )
             step, coef, value, grad = found
         else:

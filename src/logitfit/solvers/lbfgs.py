@@ -54,7 +54,7 @@ from .._kernels import one_blas_thread
 from .._objective import check_no_overflow
 from ._base import EPS, Callback, History, SolverResult, converged, descent_loop
 from ._registry import register
-from .newton_cg import newton_cg_direction_rule
+from .newton_cg import newton_cg_direction_rule, settling
 
 
 @register("lbfgs", default_max_iter=1_000, options=("memory",))
@@ -167,7 +167,8 @@ def solve(
     # Newton-CG steps, which follow the gradient and Hessian rather than the decrease of f
     # alone, go on from there within the same max_iter.
     return descent_loop("lbfgs", objective, coef, tol=tol, max_iter=max_iter, callback=None,
-                        direction_rule=newton_cg_direction_rule(objective), history=history)
+                        history=history,
+                        **settling(objective, tol, newton_cg_direction_rule(objective)))
 
 
 # Of the passes left to a run judged too slow, the share Newton-CG gets on trial: it keeps

@@ -33,7 +33,16 @@ def solve(
     Newton-Cholesky's (see ``newton_step_settled``): the gradient rule alone stopped fits on
     features in millionths at the start.
     """
-    rule = newton_cg_direction_rule(objective, max_cg_iter)
+    return descent_loop("newton-cg", objective, coef0, tol=tol, max_iter=max_iter,
+                        callback=callback,
+                        **settling(objective, tol,
+                                   newton_cg_direction_rule(objective, max_cg_iter)))
+
+
+def settling(objective, tol: float, rule) -> dict:
+    """``direction_rule``, ``final_rule`` and ``settled`` for :func:`descent_loop` from the
+    Newton direction rule ``rule``: an unpenalised fit goes on, once the gradient rule
+    holds, until a Newton step is short in standard errors (``newton_step_settled``)."""
     penalised = objective.l2_strength > 0.0 or objective.l1_strength > 0.0
     last = {"settled": penalised}
 
@@ -45,9 +54,8 @@ def solve(
     def final_rule(coef, value, grad):
         return None if last["settled"] else direction_rule(coef, value, grad, 1.0)
 
-    return descent_loop("newton-cg", objective, coef0, tol=tol, max_iter=max_iter,
-                        callback=callback, direction_rule=direction_rule,
-                        final_rule=final_rule, settled=lambda: last["settled"])
+    return {"direction_rule": direction_rule, "final_rule": final_rule,
+            "settled": lambda: last["settled"]}
 
 
 def newton_cg_direction_rule(objective, max_cg_iter: int | None = None,
