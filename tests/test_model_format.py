@@ -434,3 +434,31 @@ def test_non_json_and_pickles_are_refused_without_executing(tmp_path):
 def _write(path, text):
     path.write_text(text)
     return path
+
+
+def test_a_loaded_model_gives_the_summary_its_file_holds(tmp_path):
+    import logitfit
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(300, 3))
+    y = (rng.random(300) < 1 / (1 + np.exp(-(X @ [1.0, -0.5, 0.2])))).astype(int)
+    model = logitfit.LogisticRegression(penalty=None).fit(X, y)
+    model.save(tmp_path / "m.json", summary=True)
+    loaded = logitfit.load(tmp_path / "m.json")
+    fitted, stored = model.summary(), loaded.summary()
+    np.testing.assert_array_equal(stored.bse, fitted.bse)
+    assert str(stored) == str(fitted)
+    assert loaded.summary(yname="outcome").dep_variable == "outcome == 1"
+    assert pickle.loads(pickle.dumps(loaded)).summary().nobs == 300
+    # Other arguments need the data; the message says what the file offers.
+    with pytest.raises(ValueError, match="holds the summary with the default arguments"):
+        loaded.summary(cov_type="HC0")
+    # A refit describes new data: the file's summary is not returned for it.
+    loaded.fit(X[:200], y[:200])
+    assert loaded.summary().nobs == 200
+    with pytest.raises(ValueError, match="needs the training data"):
+        pickle.loads(pickle.dumps(loaded)).summary()
+    # A file without a summary: as before.
+    model.save(tmp_path / "plain.json")
+    with pytest.raises(ValueError, match="needs the training data"):
+        logitfit.load(tmp_path / "plain.json").summary()

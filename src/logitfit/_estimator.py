@@ -62,7 +62,7 @@ def objective_options(params: dict) -> dict:
 # What fit sets besides scikit-learn's fitted attributes (names with a trailing underscore):
 # the state summary() and save() read (LogisticRegressionCV's save() reads _refit_model).
 _FIT_STATE = ("_objective", "_separation", "_separation_checked", "_fit_params",
-              "_target_name", "_refit_model")
+              "_target_name", "_refit_model", "_stored_summary")
 
 
 def _fit_state(estimator) -> dict:
@@ -337,6 +337,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         # first, so that the names this fit's warnings give its coefficients are its own (a
         # failed fit puts the previous ones back).
         self._fit_params = copy.deepcopy(self.get_params(deep=False))
+        # A summary loaded with the model (see summary()) describes an earlier fit.
+        self.__dict__.pop("_stored_summary", None)
         # For the summary's "Dep. Variable" (a pandas or polars Series has a name).
         name = getattr(y, "name", None)
         self._target_name = name if isinstance(name, str) and name else None
@@ -464,15 +466,30 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         -----
         The model keeps a reference to its training data (not a copy) for this method; do
         not modify that data in place between ``fit`` and ``summary``. Pickles and copies of
-        the model do not carry it.
+        the model do not carry it. A model loaded from a file that holds its summary
+        (written by ``logitfit train`` or ``save(path, summary=True)``) returns that summary,
+        computed at training with the default arguments (``yname`` may still be given).
         """
         check_is_fitted(self)
         objective = getattr(self, "_objective", None)
+        stored = getattr(self, "_stored_summary", None)
+        defaults = (alpha == 0.05 and cov_type == "nonrobust" and groups is None
+                    and use_correction)
+        if objective is None and stored is not None and defaults:
+            # A model loaded from a file that holds its summary (logitfit train,
+            # save(summary=True)): that summary, computed at training with these arguments.
+            summary = Summary.from_dict(stored)
+            if yname is not None:
+                summary.dep_variable = f"{yname} == {self.classes_[1]!s}"
+            return summary
         if objective is None:
             raise ValueError(
                 "summary() needs the training data, which is not stored with a saved or "
                 "copied model. Call summary() on a model fitted in this process (refit it on "
-                "the same data), or keep the summary itself: summary().to_dict()."
+                "the same data), or keep the summary itself: summary().to_dict()"
+                + ("; this model's file holds the summary with the default arguments: call "
+                   "summary() without alpha, cov_type, groups or use_correction for it."
+                   if stored is not None else ".")
             )
         if yname is None:
             yname = getattr(self, "_target_name", None) or "y"

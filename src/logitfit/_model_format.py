@@ -590,6 +590,8 @@ def _build(document: dict, path: str) -> ModelFile:
     estimator.n_iter_ = np.array([diagnostics["n_iter"]], dtype=np.int32)
     estimator.converged_ = diagnostics["converged"]
     estimator.solver_ = diagnostics["solver"]
+    if document.get("summary") is not None:
+        estimator._stored_summary = document["summary"]  # what summary() gives when loaded
     estimator.history_ = {k: np.asarray(v, dtype=np.float64)
                           for k, v in diagnostics.get("history", {}).items()}
     if len({len(v) for v in estimator.history_.values()}) > 1:
