@@ -24,7 +24,12 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from . import _kernels, _loss
-from ._estimator import LogisticRegression, previous_fit_kept, weights_with_classes
+from ._estimator import (
+    LogisticRegression,
+    previous_fit_kept,
+    target_name,
+    weights_with_classes,
+)
 from ._objective import BCEObjective
 from ._path import (
     CONVERGENCE_ADVICE,
@@ -311,9 +316,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
 
     def _fit(self, X, y, sample_weight):
         l1_ratios = self._check_params()
-        # A pandas or polars Series' name, for the saved model's "Dep. Variable".
-        name = getattr(y, "name", None)
-        target_name = name if isinstance(name, str) and name else None
+        y_name = target_name(y)  # for the saved model's "Dep. Variable"
         self.__dict__.pop("_refit_model", None)
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
                              order="C")
@@ -377,7 +380,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
             model.fit(X, y, sample_weight=sample_weight)
             if hasattr(self, "feature_names_in_"):
                 model.feature_names_in_ = self.feature_names_in_
-            model._target_name = target_name
+            model._target_name = y_name
             self._refit_model = model
             self.coef_ = model.coef_
             self.intercept_ = model.intercept_

@@ -89,6 +89,13 @@ def previous_fit_kept(estimator):
         raise
 
 
+def target_name(y) -> str | None:
+    """The name of a pandas or polars Series ``y``, for the summary's "Dep. Variable"; None
+    for unnamed targets."""
+    name = getattr(y, "name", None)
+    return name if isinstance(name, str) and name else None
+
+
 def check_class_weight(class_weight, classes: np.ndarray | None = None) -> None:
     """Refuse a ``class_weight`` that is not None, "balanced" or a dict of finite,
     non-negative weights, or (given ``classes``) that names a label not among them."""
@@ -339,9 +346,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self._fit_params = copy.deepcopy(self.get_params(deep=False))
         # A summary loaded with the model (see summary()) describes an earlier fit.
         self.__dict__.pop("_stored_summary", None)
-        # For the summary's "Dep. Variable" (a pandas or polars Series has a name).
-        name = getattr(y, "name", None)
-        self._target_name = name if isinstance(name, str) and name else None
+        self._target_name = target_name(y)
         # Dense X is checked for NaN and infinity within the solver's first pass (see
         # BCEObjective.check_finite_data) rather than by a separate scan of X.
         X, y = validate_data(

@@ -127,6 +127,11 @@ _NUMPY = (".npy", ".npz")
 SUPPORTED = _CSV + _PARQUET + _LIBSVM + _NUMPY
 
 
+def source_name(path: str) -> str:
+    """How messages name the data read from ``path`` ("-" is standard input)."""
+    return "standard input" if path == "-" else path
+
+
 def _first_line(error: BaseException) -> str:
     text = str(error).strip().splitlines()
     line = text[0] if text else type(error).__name__
@@ -184,8 +189,7 @@ def read_data(path: str, columns: list[str] | None = None, *,
     except InputError:
         raise
     except (pa.ArrowException, ValueError, OSError, EOFError) as error:
-        name = "standard input" if path == "-" else path
-        raise InputError(f"cannot read {name}: {_first_line(error)}; "
+        raise InputError(f"cannot read {source_name(path)}: {_first_line(error)}; "
                          "check that the file is complete and in the format of its extension."
                          ) from None
     if data.n_rows == 0:
@@ -194,7 +198,7 @@ def read_data(path: str, columns: list[str] | None = None, *,
     if len(set(names)) != len(names):
         repeated = next(name for name in names if names.count(name) > 1)
         raise InputError(f"the column name {repeated!r} appears more than once in "
-                         f"{'standard input' if path == '-' else path}; "
+                         f"{source_name(path)}; "
                          "give every column its own name.")
     return data
 
@@ -219,16 +223,17 @@ def _read_csv(path: str, text_columns=(), needed: list[str] | None = None) -> Da
     else:
         def source():
             return path
-    if path != "-" and not lower.endswith((".gz", ".bz2")):
-        with open(path, "rb") as handle:
-            start = handle.read(4)
-        if start[:2] in (b"\xff\xfe", b"\xfe\xff"):
-            raise InputError(f"{path} is UTF-16 text (as some spreadsheet programs save it); "
-                             "re-save it as UTF-8 CSV.")
+
+        if not lower.endswith((".gz", ".bz2")):
+            with open(path, "rb") as handle:
+                start = handle.read(2)
+            if start in (b"\xff\xfe", b"\xfe\xff"):
+                raise InputError(f"{path} is UTF-16 text (as some spreadsheet programs save "
+                                 "it); re-save it as UTF-8 CSV.")
     # pyarrow decompresses .gz/.bz2 by extension and parses blocks on several threads.
     table = csv.read_csv(source(), parse_options=parse,
                          convert_options=csv.ConvertOptions(column_types=text_types))
-    name = "standard input" if path == "-" else path
+    name = source_name(path)
     try:
         columns = table.schema.names  # pyarrow decodes the names only when asked for them
     except UnicodeDecodeError as error:

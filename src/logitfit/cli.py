@@ -296,7 +296,10 @@ def _read_features(path: str, features: tuple[str, ...], target: str,
                    sample_weight: str | None) -> tuple[Dataset, list[str] | None]:
     """Read DATA and resolve --features against its columns (reading, from a Parquet file,
     only the columns needed)."""
-    from ._io import decode_text, parquet_column_names
+    from ._io import decode_text, parquet_column_names, source_name
+
+    def needed(names):
+        return None if names is None else [target, *names, *([sample_weight] * bool(sample_weight))]
 
     present = parquet_column_names(path) if features else None
     if present is None:
@@ -306,14 +309,12 @@ def _read_features(path: str, features: tuple[str, ...], target: str,
         names = _split_features(features, dataset.column_names)
         if dataset.table is not None and names is not None:
             try:
-                decode_text(dataset, [target, *names, *([sample_weight] * bool(sample_weight))],
-                            "standard input" if path == "-" else path)
+                decode_text(dataset, needed(names), source_name(path))
             except InputError as error:
                 raise _user_error(error) from None
         return dataset, names
     names = _split_features(features, present)
-    needed = None if names is None else [target, *names, *([sample_weight] * bool(sample_weight))]
-    return _read(path, needed), names
+    return _read(path, needed(names)), names
 
 
 def _text_columns(model_file, target: str | None = None) -> list[str]:
