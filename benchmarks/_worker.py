@@ -8,8 +8,8 @@ Commands
 --------
 ``reference``   the high-precision optimum: Newton to a gradient norm near 1e-12
 ``fit``         time one ``fit`` of one contender and evaluate the objective at its solution
-``kernels``     loss+gradient vs ``X.sum()`` and a streaming read, float32 vs float64, Hessian
-                vs GEMM FLOP rates
+``kernels``     the times of each round of loss+gradient, ``X.sum()``, a streaming read
+                (float32 and float64), the Hessian and a GEMM
 ``memory``      peak extra resident memory of one ``solver="auto"`` fit
 """
 
@@ -188,19 +188,9 @@ class Worker:
                 start = time.perf_counter()
                 calls[name]()
                 times[name].append(time.perf_counter() - start)
-        t = {name: np.array(v) for name, v in times.items()}
         n, d = X.shape
-        return {
-            "n": n, "d": d, "gemm_rows": k, "bytes": int(X.nbytes),
-            "median": {name: float(np.median(v)) for name, v in t.items()},
-            # Ratios are taken within each round (same machine state), then the median.
-            "lg_over_sum": float(np.median(t["loss_gradient"] / t["sum"])),
-            "f32_over_f64": float(np.median(t["loss_gradient_f32"] / t["loss_gradient"])),
-            "read_f32_over_f64": float(np.median(t["read_f32"] / t["read"])),
-            "gemm_gflops": float(np.median(2.0 * k * d * d / t["gemm"] / 1e9)),
-            "hessian_gflops": float(np.median(2.0 * n * d * d / t["hessian"] / 1e9)),
-            "hessian_over_gemm": float(np.median((n / t["hessian"]) / (k / t["gemm"]))),
-        }
+        # The runner pools the rounds of several such runs (see summarise_kernels in run.py).
+        return {"n": n, "d": d, "gemm_rows": k, "bytes": int(X.nbytes), "times": times}
 
     def memory(self, tol: float) -> dict:
         import logitfit

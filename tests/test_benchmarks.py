@@ -134,7 +134,7 @@ def test_kernels_only_run_keeps_the_solver_tables(tmp_path):
     output = tmp_path / "RESULTS.md"
     output.write_text("# Benchmark results\n\n" + _EARLIER_SECTION)
     command = [sys.executable, str(BENCHMARKS / "run.py"), "--quick", "--kernels-only",
-               "--kernel-rounds", "1", "--output", str(output)]
+               "--kernel-rounds", "2", "--kernel-runs", "2", "--output", str(output)]
     done = subprocess.run(command + ["--workloads", "W2"], capture_output=True, text=True,
                           timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -146,6 +146,7 @@ def test_kernels_only_run_keeps_the_solver_tables(tmp_path):
     assert run.KERNELS_ONLY_NOTE in text
     kernels = text[text.index("### Kernels against the machine"):]
     assert kernels.count("\n| W2 |") == 1
+    assert "(2 runs: " in kernels
     # A later run that measures no kernels keeps these rows, and names the run they come from.
     later_args = SimpleNamespace(argv=["--workloads", "W5"], kernels_only=False, repeats=3,
                                  cap=600.0, caps={})
@@ -166,6 +167,25 @@ def test_kernels_only_run_keeps_the_solver_tables(tmp_path):
                                  capture_output=True, text=True, timeout=60)
         assert refused.returncode == 2 and "--kernels-only" in refused.stderr
         assert "Traceback" not in refused.stderr
+
+
+def test_kernel_runs_are_pooled_by_round():
+    rng = np.random.default_rng(5)
+    names = ("sum", "read", "read_f32", "loss_gradient", "loss_gradient_f32", "gemm", "hessian")
+    runs = [{"n": 1000, "d": 10, "gemm_rows": 100, "bytes": 80_000,
+             "times": {name: list(rng.uniform(0.5, 2.0, size=rounds)) for name in names}}
+            for rounds in (3, 4)]
+    summary = run.summarise_kernels(runs)
+    pooled = {name: np.concatenate([r["times"][name] for r in runs]) for name in names}
+    assert summary["runs"] == 2 and summary["rounds"] == 7
+    assert summary["median"]["read"] == np.median(pooled["read"])
+    assert summary["f32_over_f64"] == np.median(pooled["loss_gradient_f32"]
+                                                / pooled["loss_gradient"])
+    assert summary["f32_over_f64_runs"] == [
+        np.median(np.divide(r["times"]["loss_gradient_f32"], r["times"]["loss_gradient"]))
+        for r in runs]
+    assert summary["hessian_over_gemm"] == np.median(
+        (1000 / pooled["hessian"]) / (100 / pooled["gemm"]))
 
 
 def test_streaming_read_reads_one_element_per_cache_line():
