@@ -50,6 +50,24 @@ def test_columns_the_model_does_not_use_may_hold_anything(tmp_path):
         pipeline.predict(missing)
 
 
+def test_a_missing_column_is_named_with_the_columns_the_data_has(tmp_path):
+    import polars as pl
+    import pyarrow as pa
+
+    df = _frame()
+    df.to_csv(tmp_path / "d.csv", index=False)
+    result = CliRunner().invoke(main, ["train", str(tmp_path / "d.csv"), "--target", "churn",
+                                       "--out", str(tmp_path / "m.json"), "-q"])
+    assert result.exit_code == 0, result.output
+    pipeline = logitfit.load_pipeline(tmp_path / "m.json")
+    other = pd.DataFrame({"height": [1.0, 2.0], "town": ["a", "b"]})
+    for data in (other, pl.from_pandas(other), pa.Table.from_pandas(other),
+                 {name: other[name].to_numpy() for name in other}):
+        with pytest.raises(ValueError, match="column 'age' is not in the data; its columns "
+                                             "are: height, town."):
+            pipeline.predict_proba(data)
+
+
 def test_models_saved_from_python_predict_without_warnings(tmp_path):
     df = _frame(seed=1)
     X = df[["age", "income"]]

@@ -17,7 +17,7 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.pipeline import Pipeline
 
-from ._io import Dataset
+from ._io import Dataset, require_columns
 from ._model_format import read_model
 from ._preprocess import Preprocessor
 
@@ -102,23 +102,31 @@ def _unnamed_array_model(preprocessing: Preprocessor) -> bool:
                for j, column in enumerate(preprocessing.columns))
 
 
+def _names(keys) -> list[str]:
+    # Only a column named by a string can be one of the model's (a name 0 is not "0").
+    return [key for key in keys if isinstance(key, str)]
+
+
 def _as_table(X, names: list[str]) -> pa.Table:
-    """The columns ``names`` of X (those present; the encoding names any missing) as a
-    pyarrow Table. Only they are converted: other columns may hold anything."""
+    """The columns ``names`` of X as a pyarrow Table. Only they are converted: other
+    columns may hold anything. A missing one is named, with the columns X has."""
     if isinstance(X, pa.Table):
-        return X.select([name for name in names if name in X.column_names])
+        require_columns(list(X.column_names), names)
+        return X.select(names)
     if isinstance(X, dict):
+        require_columns(_names(X), names)
         # from_pandas: NaN in an array of objects (as pandas leaves text) is a missing value.
         return pa.table({name: pa.array(np.asarray(X[name]), from_pandas=True)
-                         for name in names if name in X})
+                         for name in names})
     if type(X).__module__.split(".")[0] == "polars":
         if not hasattr(X, "to_arrow"):
             raise TypeError(f"pass a polars DataFrame, got a {type(X).__name__} (collect() it "
                             "first).")
-        return X.select([name for name in names if name in X.columns]).to_arrow()
+        require_columns(list(X.columns), names)
+        return X.select(names).to_arrow()
     if hasattr(X, "columns") and hasattr(X, "iloc"):  # pandas, without importing it
-        present = [name for name in names if name in X.columns]
-        return pa.Table.from_pandas(X[present], preserve_index=False)
+        require_columns(_names(X.columns), names)
+        return pa.Table.from_pandas(X[names], preserve_index=False)
     raise TypeError(
         "the model encodes the data's columns by name: pass them as a pandas or polars "
         f"DataFrame, a pyarrow Table or a dict of columns, got {type(X).__name__}."
