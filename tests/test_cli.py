@@ -900,6 +900,8 @@ def test_metrics_are_weighted_by_the_sample_weights(work, tmp_path):
     expected = log_loss(truth, proba, sample_weight=weighted.w)
     assert result["training_metrics"]["log_loss"] == pytest.approx(expected, rel=1e-12)
     assert np.sum(result["training_metrics"]["confusion_matrix"]) == weighted.w.sum()
+    # The report says so, as evaluate's does.
+    assert "metrics weighted by &#x27;w&#x27;" in (tmp_path / "rep" / "index.html").read_text()
     scored = json.loads(ok(invoke(tmp_path, ["evaluate", "m.json", "w.csv", "--target", "churn",
                                              "--sample-weight", "w", "--json"])))
     assert scored["log_loss"] == pytest.approx(expected, rel=1e-12)

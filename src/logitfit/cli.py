@@ -813,7 +813,9 @@ def train(data, target, features, sample_weight, impute, standardize, penalty, C
         result["report"] = _write_report(
             report, title=f"logitfit model {os.path.basename(out)} (training data)",
             facts=_facts(trained, [("data", f"{data}: {trained.n_samples} rows, "
-                                            f"{len(trained.names)} features")]),
+                                            f"{len(trained.names)} features"
+                                            + ("" if sample_weight is None else
+                                               f", metrics weighted by {sample_weight!r}"))]),
             estimator=model, names=trained.names, summary=trained.summary, summary_dict=None,
             y=y, proba=proba, weights=weights, metrics=metrics,
             after=f", after writing the model to {out}")
