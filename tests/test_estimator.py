@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 
 import numpy as np
@@ -532,3 +533,14 @@ def test_features_near_1e_158_fit_without_overflow_warnings(solver):
         warnings.simplefilter("error")
         model = LogisticRegression(penalty=None, solver=solver).fit(X * 1e-158, y)
     np.testing.assert_allclose(model.coef_ * 1e-158, reference.coef_, rtol=1e-4)
+
+
+def test_the_docstring_names_every_solver_option_and_default_budget():
+    # solver_options and max_iter as documented are what the registry accepts.
+    doc = " ".join(LogisticRegression.__doc__.split())
+    for name, spec in SOLVERS.items():
+        for option in spec.options:
+            assert f"``{option}``" in doc, (name, option)
+        names = {"newton-cholesky": "Newton-Cholesky", "newton-cg": "Newton-CG",
+                 "lbfgs": "L-BFGS", "agd": "AGD", "gd": "GD", "cd": "CD", "prox": "prox"}
+        assert re.search(rf"\b{spec.default_max_iter} (for )?{names[name]}\b", doc), name

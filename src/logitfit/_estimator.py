@@ -221,7 +221,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     solver_options : dict, default=None
         Extra options of the chosen solver: ``learning_rate`` for ``"gd"``, ``memory`` for
         ``"lbfgs"``, ``max_cg_iter`` for ``"newton-cg"``, ``hessian_reuse``,
-        ``refresh_ratio`` and ``subsample`` for ``"newton-cholesky"``.
+        ``refresh_ratio`` and ``subsample`` for ``"newton-cholesky"``, ``max_sweeps`` (per
+        inner solve) for ``"cd"``.
 
     Attributes
     ----------
