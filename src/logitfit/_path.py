@@ -266,9 +266,11 @@ def regularization_path(
     y : array-like of shape (n_samples,)
         Exactly two distinct labels.
     Cs : int or array-like of shape (n_Cs,), default=100
-        An int asks for that many values from C_min (where every coefficient is zero,
-        derived from the data; see the module docstring) up to ``C_range`` · C_min, evenly
-        spaced in log C. An array is used as given, sorted increasingly.
+        An int asks for that many values from C_min = l1_ratio / maxⱼ|∇ⱼf| at the
+        intercept-only model (the smallest C at which every coefficient is zero) up to
+        ``C_range`` · C_min, evenly spaced in log C; for ``penalty="l2"``, which has no
+        C_min, scikit-learn's ``np.logspace(-4, 4, Cs)``. An array is used as given, sorted
+        increasingly.
     penalty : {"l1", "elasticnet", "l2"}, default="l1"
         With scikit-learn's meaning of C; the intercept is never penalised.
     l1_ratio : float, default=None
