@@ -1054,3 +1054,18 @@ def test_an_unseen_category_with_a_line_break_keeps_the_error_on_one_line(work, 
     refused = invoke(tmp_path, ["predict", "m.json", "new.csv"])
     assert refused.exit_code == 2 and refused.output.count("\n") == 1
     assert "(known: 'A\\nB', C); recode it" in refused.output
+
+
+def test_the_help_names_every_data_format_the_reader_takes():
+    import re
+
+    from logitfit._io import SUPPORTED
+
+    text = CliRunner().invoke(main, ["--help"]).output
+    named = set(re.findall(r"\.[a-z]+(?:\.[a-z0-9]+)?\b", text))
+    assert named == set(SUPPORTED)
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    if readme.exists():
+        data = readme.read_text(encoding="utf-8").split("- **Data** by extension:")[1]
+        data = data.split("read with pyarrow")[0]
+        assert set(re.findall(r"`(\.[a-z0-9.]+)`", data)) == set(SUPPORTED)

@@ -108,8 +108,9 @@ def main():
 
     Train a model from a data file, predict with it, evaluate it, show its statistical
     summary, check the gradient on your data, or run the whole job on built-in data with
-    `logitfit demo`. Data formats: CSV (.csv, .csv.gz, or - for standard input), Parquet,
-    LibSVM (.svm, .libsvm, .svmlight), NumPy (.npy, .npz).
+    `logitfit demo`. Data formats: CSV (.csv, .csv.gz, .csv.bz2, or - for standard input),
+    TSV (.tsv, .tsv.gz), Parquet (.parquet, .pq), LibSVM (.svm, .libsvm, .svmlight), NumPy
+    (.npy, .npz).
     """
 
 
