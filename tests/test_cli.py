@@ -574,7 +574,7 @@ def test_blank_cells_are_missing_values(work, tmp_path):
     assert fill == df.city.mode()[0]
     df.assign(churn=df.churn.where(df.index != 5, "")).to_csv(tmp_path / "t.csv", index=False)
     mistake(invoke(tmp_path, ["train", "t.csv", "--target", "churn", "--out", "t.json"]),
-            "the target column 'churn' has 1 missing values; drop those rows.")
+            "the target column 'churn' has 1 missing value; drop that row.")
 
 
 @pytest.mark.parametrize("levels", [["01", "02", "X9"], ["1.0", "2.0", "X9"]])
@@ -629,7 +629,7 @@ def test_missing_and_infinite_values_name_the_column(work, tmp_path):
     _, df = work
     (tmp_path / "nan.svm").write_text("1 1:1.5 2:nan\n0 1:0.5 2:2\n1 1:2 2:1\n0 1:0.2 2:3\n")
     mistake(invoke(tmp_path, ["train", "nan.svm", "--target", "label", "--out", "m.json"]),
-            "feature f2 has 1 missing values; fill them, or pass --impute mean|median|zero.")
+            "feature f2 has 1 missing value; fill it, or pass --impute mean|median|zero.")
     ok(invoke(tmp_path, ["train", "nan.svm", "--target", "label", "--impute", "median",
                          "--out", "m.json"]))
     df.assign(age=df.age.where(df.index != 3, np.inf)).to_csv(tmp_path / "inf.csv",

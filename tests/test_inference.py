@@ -360,7 +360,11 @@ def test_collinear_features_warn():
         summary = model.summary()
     assert np.isfinite(summary.params).all()
     assert summary.names[np.flatnonzero(np.isnan(summary.bse)).item()] == "x3"
-    assert any("x3, which have no standard errors" in note for note in summary.notes)
+    assert any("x3, which has no standard errors" in note for note in summary.notes)
+    # Two unidentified coefficients (a constant column beside the intercept) take the plural.
+    model = LogisticRegression(C=1.0).fit(np.c_[X, np.ones(len(y))], y)
+    with pytest.warns(IllConditionedWarning, match="x3, intercept have no standard errors"):
+        model.summary()
 
 
 @pytest.mark.parametrize("kind", ["sum of two columns", "constant column and intercept"])

@@ -954,7 +954,9 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
                      "coefficients. Large standard errors on large coefficients may mean that "
                      "they diverge.")
     if rank < k:
-        unidentified = ", ".join(names[j] for j in np.flatnonzero(~identified))
+        unidentified_indices = np.flatnonzero(~identified)
+        unidentified = ", ".join(names[j] for j in unidentified_indices)
+        have = "has" if unidentified_indices.size == 1 else "have"
         droppable = ", ".join(names[j] for j in redundant)
         which = ("the data do not identify the coefficients of " if unpenalised else
                  "the penalty makes the estimate unique (it shares the effect of collinear "
@@ -962,7 +964,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
                  "of ")
         notes.append(f"The design has rank {rank}, less than its {k} coefficients (collinear or "
                      f"constant columns, the intercept included): {which}{unidentified}, which "
-                     "have no standard errors. The others' are those of the model without the "
+                     f"{have} no standard errors. The others' are those of the model without the "
                      "redundant columns (from a generalised inverse, as statsmodels' GLM and R "
                      f"give them). The degrees of freedom, AIC and BIC count {rank} "
                      f"parameters. Remove the redundant columns: without {droppable} the "
@@ -970,7 +972,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         warnings.warn(f"The design has rank {rank} < {k} coefficients: remove collinear or "
                       f"constant columns (without {droppable} the design has full rank)"
                       + (", or use a penalty" if unpenalised else "")
-                      + f"; {unidentified} have no standard errors.",
+                      + f"; {unidentified} {have} no standard errors.",
                       IllConditionedWarning, stacklevel=3)
     elif not np.all(np.isfinite(bread)):
         notes.append("The information matrix is singular (collinear or constant features, or "

@@ -41,6 +41,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import scipy.sparse as sp
 
+from ._errors import count_of, missing_values
 from ._io import Dataset, InputError
 
 IMPUTE_RULES = ("mean", "median", "zero")
@@ -288,9 +289,8 @@ class Preprocessor:
             if unfilled.size:
                 raise InputError(
                     f"feature {self.input_names[unfilled[0]]} has "
-                    f"{np.count_nonzero(unfilled == unfilled[0])} missing values and the model "
-                    "was trained without --impute; fill them, or train with --impute "
-                    "mean|median|zero."
+                    f"{missing_values(np.count_nonzero(unfilled == unfilled[0]))} (the model "
+                    "was trained without --impute), or train with --impute mean|median|zero."
                 )
             X.data[missing] = fills[columns]
         return X
@@ -413,7 +413,7 @@ def _fit_column(values: pa.ChunkedArray, name: str, impute: str | None) -> Colum
         raise InputError(f"column {name!r} has no values; leave it out with --features.")
     if missing.any() and impute is None:
         raise InputError(
-            f"column {name!r} has {int(missing.sum())} missing values; fill them, or pass "
+            f"column {name!r} has {missing_values(int(missing.sum()))}, or pass "
             "--impute mean|median|zero."
         )
     if kind == "categorical":
@@ -475,8 +475,8 @@ def _column_values(values: pa.ChunkedArray, column: Column) -> np.ndarray:
     missing = _missing_mask(values)
     if missing.any() and column.fill is None:
         raise InputError(
-            f"column {column.name!r} has {int(missing.sum())} missing values and the model was "
-            "trained without --impute; fill them, or train with --impute mean|median|zero."
+            f"column {column.name!r} has {missing_values(int(missing.sum()))} (the model was "
+            "trained without --impute), or train with --impute mean|median|zero."
         )
     if column.kind != "categorical":
         x = _as_float(values, column.name) if kind != "empty" else np.full(len(values), np.nan)
@@ -595,7 +595,7 @@ def _sparse_fills(X: sp.csr_matrix, names: list[str], impute: str | None) -> lis
     n_missing = np.bincount(X.indices[missing], minlength=width)
     if n_missing.any() and impute is None:
         j = int(np.flatnonzero(n_missing)[0])
-        raise InputError(f"feature {names[j]} has {n_missing[j]} missing values; fill them, or "
+        raise InputError(f"feature {names[j]} has {missing_values(int(n_missing[j]))}, or "
                          "pass --impute mean|median|zero.")
     present = n_rows - n_missing
     if not present.all():
@@ -835,8 +835,9 @@ def infer_target(values: pa.ChunkedArray, name: str) -> Target:
     """
     missing = _missing_mask(values)
     if missing.any():
-        raise InputError(f"the target column {name!r} has {int(missing.sum())} missing values; "
-                         "drop those rows.")
+        rows = "that row" if missing.sum() == 1 else "those rows"
+        raise InputError(f"the target column {name!r} has "
+                         f"{count_of(int(missing.sum()), 'missing value')}; drop {rows}.")
     if _kind(values.type) == "numeric":
         y = _as_float(values, name)
         fractional = (y > 0) & (y < 1)
