@@ -1069,3 +1069,12 @@ def test_the_help_names_every_data_format_the_reader_takes():
         data = readme.read_text(encoding="utf-8").split("- **Data** by extension:")[1]
         data = data.split("read with pyarrow")[0]
         assert set(re.findall(r"`(\.[a-z0-9.]+)`", data)) == set(SUPPORTED)
+
+
+def test_counts_of_one_are_singular(work, tmp_path):
+    # One feature: the train line must not say "1 features".
+    root, df = work
+    out = ok(invoke(root, ["train", "d.csv", "--target", "churn", "--features", "age",
+                           "--out", str(tmp_path / "one.json")]))
+    rows = len(df)
+    assert f"trained on {rows} rows, 1 feature; " in out

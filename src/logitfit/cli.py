@@ -24,6 +24,7 @@ import click
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 
+from ._errors import count_of
 from ._io import _PARQUET, Dataset, InputError
 
 _CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -709,7 +710,8 @@ def _facts(model_file_or_trained, extra: list[tuple[str, str]]) -> list[tuple[st
     state = "converged" if estimator.converged_ else "NOT converged"
     return [
         *extra,
-        ("solver", f"{estimator.solver_} ({state} after {int(estimator.n_iter_[0])} iterations)"),
+        ("solver", f"{estimator.solver_} ({state} after "
+                   f"{count_of(int(estimator.n_iter_[0]), 'iteration')})"),
         ("penalty", f"{estimator.penalty}, C={estimator.C:g}"),
         ("classes", f"{estimator.classes_[0]} / {estimator.classes_[1]} (positive)"),
     ]
@@ -813,8 +815,8 @@ def train(data, target, features, sample_weight, impute, standardize, penalty, C
         y, proba, weights, metrics = _evaluate(model_file, dataset, target, 0.5, sample_weight)
         result["report"] = _write_report(
             report, title=f"logitfit model {os.path.basename(out)} (training data)",
-            facts=_facts(trained, [("data", f"{data}: {trained.n_samples} rows, "
-                                            f"{len(trained.names)} features"
+            facts=_facts(trained, [("data", f"{data}: {count_of(trained.n_samples, 'row')}, "
+                                            f"{count_of(len(trained.names), 'feature')}"
                                             + ("" if sample_weight is None else
                                                f", metrics weighted by {sample_weight!r}"))]),
             estimator=model, names=trained.names, summary=trained.summary, summary_dict=None,
@@ -825,8 +827,9 @@ def train(data, target, features, sample_weight, impute, standardize, penalty, C
         _dump_json(result)
         return
     state = "converged" if model.converged_ else "did NOT converge"
-    click.echo(f"trained on {trained.n_samples} rows, {len(trained.names)} features; "
-               f"{model.solver_} {state} after {result['n_iter']} iterations "
+    click.echo(f"trained on {count_of(trained.n_samples, 'row')}, "
+               f"{count_of(len(trained.names), 'feature')}; "
+               f"{model.solver_} {state} after {count_of(result['n_iter'], 'iteration')} "
                f"(objective {result['objective']:.9g}, ‖∇f‖∞/Σs {result['grad_norm']:.2e})")
     click.echo(f"model written to {out}")
     if trained.summary is None:
@@ -912,8 +915,8 @@ def evaluate(model, data, target, threshold, report, force, sample_weight, as_js
     dataset = _read(data, [target, *model_file.preprocessing.input_names, *weight_column],
                     _text_columns(model_file, target))
     y, proba, weights, metrics = _evaluate(model_file, dataset, target, threshold, sample_weight)
-    rows = f"{dataset.n_rows} rows" + ("" if sample_weight is None
-                                       else f", metrics weighted by {sample_weight!r}")
+    rows = count_of(dataset.n_rows, "row") + ("" if sample_weight is None
+                                              else f", metrics weighted by {sample_weight!r}")
     if sample_weight is not None:
         metrics["sample_weight"] = sample_weight
     if report is not None:
@@ -1118,8 +1121,8 @@ def demo(solver, C, seed, report, no_report, out, force, quiet):
     y_test = trained.target.encode(test_part.column("diagnosis"))
     proba = model.predict_proba(X_test)[:, 1]
     metrics = classification_metrics(y_test, proba)
-    click.echo(f"converged: {model.converged_} after {model.n_iter_[0]} iterations "
-               f"({model.solver_})")
+    iterations = count_of(int(model.n_iter_[0]), "iteration")
+    click.echo(f"converged: {model.converged_} after {iterations} ({model.solver_})")
     click.echo(f"test accuracy: {metrics['accuracy']:.4f}")
     click.echo(f"test log loss: {metrics['log_loss']:.4f}")
     click.echo(f"test ROC AUC:  {metrics['roc_auc']:.4f}")
