@@ -282,6 +282,23 @@ def test_l1_gives_a_sparse_model_and_history():
     assert np.all(np.diff(model.history_["objective"]) <= 1e-9 * model.history_["objective"][0])
 
 
+@pytest.mark.parametrize("solver", ["cd", "prox"])
+def test_zero_coefficients_are_positive_zeros_as_in_saga(solver):
+    # The soft-threshold of a negative coefficient gave -0.0, printed "-0" by coef_ and the
+    # summary; scikit-learn's saga returns +0.0 for the same zero coefficients.
+    X, y = make_data(seed=14, d=12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        reference = SkLogisticRegression(C=0.02, l1_ratio=1.0, solver="saga", tol=1e-10,
+                                         max_iter=100_000).fit(X, y)
+    model = logitfit.LogisticRegression("l1", C=0.02, solver=solver).fit(X, y)
+    zero = model.coef_ == 0.0
+    np.testing.assert_array_equal(zero, reference.coef_ == 0.0)
+    assert zero.sum() >= 3
+    np.testing.assert_array_equal(np.signbit(model.coef_[zero]),
+                                  np.signbit(reference.coef_[zero]))
+
+
 def test_csr_with_repeated_entries_is_the_summed_matrix():
     # scipy keeps repeated (row, column) entries; they mean their sum.
     X, y = make_data(sparse=True, seed=13)

@@ -147,6 +147,9 @@ class BCEObjective:
         w = out[: self.n_features]
         threshold = step * self.l1_strength
         np.copysign(np.maximum(np.abs(w) - threshold, 0.0), w, out=w)
+        # copysign turns the thresholded negative coefficients into -0.0, which coef_,
+        # summary() and saved models would print as "-0": adding 0.0 makes every zero +0.0.
+        w += 0.0
         return out
 
     def subgradient(self, grad: np.ndarray, coef: np.ndarray | None = None) -> np.ndarray:
