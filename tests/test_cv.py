@@ -172,6 +172,28 @@ def test_folds_with_one_class_are_refused():
             X, y, sample_weight=weights)
 
 
+def test_roc_auc_of_a_fold_whose_weighted_rows_hold_one_class_is_left_out_quietly():
+    # Fold 0's held-out positives all weigh 0: its AUC is undefined (NaN, left out of the
+    # mean, as for a held-out part with one class) rather than scikit-learn's metric warning
+    # once per C. The other folds are scored by scikit-learn's weighted roc_auc_score.
+    X, y = make_data(n=120, seed=9)
+    folds = list(KFold(3).split(X, y))
+    weights = np.linspace(0.5, 2.0, y.size)
+    weights[:40][y[:40] == 1] = 0.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        cv = LogisticRegressionCV(Cs=[0.1, 1.0], l1_ratios=[1.0], cv=folds, scoring="roc_auc",
+                                  tol=1e-10).fit(X, y, sample_weight=weights)
+    assert np.all(np.isnan(cv.scores_[0]))
+    for f in (1, 2):
+        test = folds[f][1]
+        for k in range(2):
+            theta = cv.coefs_paths_[f, 0, k, 0]
+            expected = roc_auc_score(y[test], X[test] @ theta[:-1], sample_weight=weights[test])
+            assert cv.scores_[f, 0, k] == pytest.approx(expected, rel=1e-12)
+    assert cv.C_ == cv.Cs_[np.argmax(cv.scores_[1:, 0].mean(axis=0))]
+
+
 @pytest.mark.parametrize("Cs", [20.0, np.float64(3.0)])
 def test_a_lone_float_cs_is_refused_rather_than_taken_as_one_value(Cs):
     X, y = make_data()

@@ -50,7 +50,9 @@ def _score(scoring: str, y: np.ndarray, z: np.ndarray, weights: np.ndarray) -> f
     if scoring == "neg_log_loss":
         return -float(weights @ _loss.loss(z, y)) / float(weights.sum())
     if scoring == "roc_auc":
-        if np.unique(y).size < 2:
+        # Undefined when the held-out rows of non-zero weight hold one class: NaN, left out of
+        # the mean over folds (scikit-learn's metric would warn once per C and fold).
+        if np.unique(y[weights > 0]).size < 2:
             return np.nan
         return float(roc_auc_score(y, z, sample_weight=weights))
     return float(accuracy_score(y, (z > 0).astype(np.float64), sample_weight=weights))
