@@ -204,7 +204,7 @@ def test_wide_problems_are_checked_for_complete_separation_only_and_say_so():
         model = LogisticRegression(penalty=None, max_iter=3).fit(X, y)
         summary = model.summary()
     assert not model._separation_checked and not summary.separated.any()
-    assert any("checked only for complete separation" in note for note in summary.notes)
+    assert any("checked only along the directions" in note for note in summary.notes)
 
 
 @pytest.mark.parametrize("shape", [(300, 250), (50, 400)])
@@ -233,6 +233,90 @@ def test_wide_data_with_an_optimum_raise_no_separation_warning():
     # 2,000 rows of 210 features with logits of unit scale: the classes overlap, the optimum
     # exists, and the cheap check must not cry wolf.
     X, y = _overlapping(2000, 210, seed=4)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SeparationWarning)
+        model = LogisticRegression(penalty=None).fit(X, y)
+        summary = model.summary()
+    assert model.converged_ and not summary.separated.any()
+
+
+def _konis_lp(X, y):
+    """Reference: Konis's separation programme solved whole with scipy's HiGHS (no row
+    generation, no scaling, no restriction to some coefficients). Returns its optimum."""
+    from scipy.optimize import linprog
+
+    A = np.where(y == 1, 1.0, -1.0)[:, None] * np.c_[X, np.ones(len(y))]
+    result = linprog(-A.sum(axis=0), A_ub=-A, b_ub=np.zeros(len(y)),
+                     bounds=[(-1, 1)] * A.shape[1], method="highs")
+    return -result.fun
+
+
+def _wide_quasi_separated(kind, n=1200, d=230, seed=3):
+    # Overlapping classes on d features, plus a separating column x0: a dummy that only
+    # positives have ("dummy"), or one that 30 negatives lack while every other row has it,
+    # so that x0 - intercept separates them ("intercept").
+    X, y = _overlapping(n, d, seed)
+    if kind == "dummy":
+        X[:, 0] = 0.0
+        X[np.flatnonzero(y == 1)[:20], 0] = 1.0
+        separated = y.astype(bool) & (X[:, 0] == 1.0)
+    else:
+        X[:, 0] = 1.0
+        X[np.flatnonzero(y == 0)[:30], 0] = 0.0
+        separated = (y == 0) & (X[:, 0] == 0.0)
+    return X, y, separated
+
+
+@pytest.mark.parametrize("solver", ["newton-cholesky", "newton-cg", "lbfgs"])
+@pytest.mark.parametrize("kind", ["dummy", "intercept"])
+def test_wide_quasi_separated_data_are_caught_early(solver, kind):
+    # 231 coefficients, too many for the exact check over all of them: the fit used to run
+    # to tol (about 30 iterations) and report converged_ with x0 near 30, no warning.
+    X, y, separated = _wide_quasi_separated(kind)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        with pytest.warns(SeparationWarning, match="quasi-completely separated") as caught:
+            model = LogisticRegression(penalty=None, solver=solver).fit(X, y)
+    message = str(caught[0].message)
+    assert (f"by x0: {separated.sum()} sample(s)" in message if kind == "dummy"
+            else f"x0, intercept: {separated.sum()} sample(s)" in message)
+    assert not model.converged_ and model.n_iter_[0] < 30
+    # Independently: the named column (with the intercept) separates exactly those rows,
+    # and Konis's programme over all 231 coefficients agrees that the MLE does not exist.
+    direction = model._separation.direction
+    margins = np.where(y == 1, 1.0, -1.0) * (X @ direction[:-1] + direction[-1])
+    assert margins.min() > -1e-9 and np.array_equal(margins > 1e-9, separated)
+    assert _konis_lp(X, y) > 1e-6
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        summary = model.summary()
+    assert summary.separated[summary.names.index("x0")]
+    assert not summary.separated[summary.names.index("x1")]
+
+
+def test_wide_quasi_separation_in_sparse_data_and_in_the_summary():
+    X, y, separated = _wide_quasi_separated("dummy", seed=5)
+    X = sp.csr_matrix(np.where(np.abs(X) >= 1.0, X, 0.0))  # x0 is 0 or 1
+    with pytest.warns(SeparationWarning, match="by x0: 20 sample"):
+        LogisticRegression(penalty=None, solver="newton-cg").fit(X, y)
+    # A tol loose enough to stop L-BFGS before anything diverges: the summary's own check
+    # finds the separation the fit did not look for.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        model = LogisticRegression(penalty=None, solver="lbfgs", tol=1e-2).fit(X, y)
+    with pytest.warns(SeparationWarning, match="x0"):
+        summary = model.summary()
+    assert summary.separated.tolist() == [False] + [True] + [False] * (X.shape[1] - 1)
+
+
+def test_wide_strong_signal_without_separation_is_not_flagged():
+    # Strong, overlapping signal: logits up to about ±30 and a divergence-like start, but
+    # Konis's programme says the optimum exists; neither fit nor summary may claim otherwise.
+    X, y = _overlapping(1500, 210, seed=11)
+    rng = np.random.default_rng(11)
+    z = X @ rng.standard_normal(210) * 6 / np.sqrt(210)
+    y = (rng.random(1500) < 1 / (1 + np.exp(-z))).astype(float)
+    assert _konis_lp(X, y) < 1e-6
     with warnings.catch_warnings():
         warnings.simplefilter("error", SeparationWarning)
         model = LogisticRegression(penalty=None).fit(X, y)

@@ -70,6 +70,7 @@ from ._separation import (
     can_check,
     complete_separation_at,
     find_separation,
+    find_separation_wide,
     separation_message,
 )
 
@@ -902,9 +903,13 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     C = params["C"]
     wide = not can_check(objective)
     if unpenalised and not separation_checked:
-        # Too wide for the exact check: complete separation by θ itself is still seen.
-        separation = (complete_separation_at(objective, theta) if wide
-                      else find_separation(objective, theta, logits=z))
+        # Too wide for the exact check over every coefficient: complete separation by θ
+        # itself, and separation along the directions θ diverges in, are still seen.
+        if wide:
+            separation = (complete_separation_at(objective, theta)
+                          or find_separation_wide(objective, theta, logits=z))
+        else:
+            separation = find_separation(objective, theta, logits=z)
         if separation is not None:
             warnings.warn(separation_message(separation, names, stopped=False), SeparationWarning,
                           stacklevel=3)
@@ -949,10 +954,11 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
             "Use a penalty or remove the separating features."
         )
     if unchecked:
-        notes.append(f"Separation was checked only for complete separation by the fitted "
-                     f"coefficients: the exact check handles at most {MAX_CHECKED_COEFS} "
-                     "coefficients. Large standard errors on large coefficients may mean that "
-                     "they diverge.")
+        notes.append(f"Separation was checked only along the directions in which the fitted "
+                     f"coefficients diverge (the exact check over all coefficients handles at "
+                     f"most {MAX_CHECKED_COEFS}): none was found, but coefficients that have "
+                     "not yet moved far may still diverge. Large standard errors on large "
+                     "coefficients may mean that they do.")
     if rank < k:
         unidentified_indices = np.flatnonzero(~identified)
         unidentified = ", ".join(names[j] for j in unidentified_indices)

@@ -40,10 +40,22 @@ by a factor e per iteration). A healthy solve approaches a finite optimum, where
 settles at the inverse curvature. When it sees the pattern for three iterations, or when a
 fit is still running after 64 iterations, it runs the exact check once, and stops the solver
 if the check finds separation. A negative check is final (separation is a property of the
-data), so the monitor then goes quiet. Problems with more than MAX_CHECKED_COEFS (201)
-coefficients get no programme, which grows too expensive: for them the monitor certifies
-complete separation only, where it needs none, when the coefficients in hand already predict
-every row on its side of the boundary (then θ itself separates them).
+data), so the monitor then goes quiet.
+
+Wide problems
+-------------
+With more than MAX_CHECKED_COEFS (201) coefficients the programme over all of them grows too
+expensive (HiGHS needs seconds at 500 and minutes at 1000). Two cheaper checks replace it:
+complete separation is certified, with no programme, when the coefficients in hand already
+predict every row on its side of the boundary (then θ itself separates them); and
+:func:`find_separation_wide` restricts the programme to the coefficients that can carry a
+separating direction. A diverging fit keeps the rows that β leaves on the boundary at moderate
+margins, and β is orthogonal to them; so the null space of the design of the rows with the
+smallest margins (one Gram matrix and a pivoted Cholesky factorisation) holds β, and its
+support, usually a handful of coefficients, is where the exact programme looks. A certificate
+from it is exact; a negative answer is not final, so the monitor tries again as the fit goes on
+(at doubling iterations), and after a converged fit whose last step still moved its confident
+rows outwards.
 """
 
 from __future__ import annotations
@@ -56,11 +68,16 @@ import scipy.linalg
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
+from . import _kernels
+
 # A converged unpenalised fit with a logit beyond this is checked for separation. A fit that
 # meets tol on separated data leaves the separated rows at |z| ≈ ln(n_separated / (n tol)),
 # about 10 to 16 at the default tol: the check must see them there. Finite optima rarely
 # have such rows, and when they do the check costs only time.
 _SUSPICIOUS_LOGIT = 10.0
+# A converged fit's last step that moves such a row's logit outwards by more than this is
+# still diverging (see SeparationMonitor.check_converged).
+_DIVERGING_STEP = 0.05
 # Rows in the first relaxation, per coefficient, and rows added per round.
 _ROWS_PER_COEF = 4
 _MIN_ROWS = 400
@@ -83,6 +100,14 @@ _NAMING_TOL = 1e-3
 # tried for removal, at most _MAX_PRUNE of them.
 _PRUNE_BELOW = 0.25
 _MAX_PRUNE = 10
+# Margin thresholds T tried by find_separation_wide, in logit units, lowest first.
+_WIDE_THRESHOLDS = (0.0, 1.0, 2.0, 3.0, 4.5, 6.0, 8.0, 10.0, 13.0, 17.0, 22.0, 30.0)
+# Pivots of the unit-diagonal Gram matrix below this count as zero (a column whose share
+# outside the span of the others is below 1e-5 of its norm); and a column takes part in a
+# dependency with a coefficient above _DEPENDENCE_TOL. Both only decide which coefficients
+# the exact programme may use: too generous costs time, never a false certificate.
+_RANK_TOL = 1e-10
+_DEPENDENCE_TOL = 1e-8
 # ... and only for problems this narrow (each attempt is an LP over all columns).
 _PRUNE_MAX_COEFS = 51
 
@@ -132,20 +157,31 @@ def _column_scale(rows: np.ndarray) -> np.ndarray:
     return scale
 
 
-def _rows(X, index: np.ndarray) -> np.ndarray:
-    block = X[index]
-    return np.asarray(block.toarray() if sp.issparse(block) else block, dtype=np.float64)
-
-
 class _Problem:
-    """The constraints aᵢ·β ≥ 0 of one objective, evaluated on demand."""
+    """The constraints aᵢ·β ≥ 0 of one objective, evaluated on demand.
 
-    def __init__(self, objective):
+    With ``columns`` (sorted positions in θ = [w, b]) the direction β has only those entries
+    (the others are held at 0): the programme is then a restriction of the full one, so a
+    separating direction it finds separates the full problem too.
+    """
+
+    def __init__(self, objective, columns: np.ndarray | None = None):
         self.objective = objective
         X = objective.X
         self.X = X
-        self.fit_intercept = objective.fit_intercept
-        self.scale = np.ones(objective.n_features)
+        n_features = objective.n_features
+        if columns is None:
+            self.feature_columns = None
+            self.fit_intercept = objective.fit_intercept
+            self.n_coef = objective.n_coef
+        else:
+            self.columns = np.asarray(columns, dtype=np.intp)
+            self.feature_columns = self.columns[self.columns < n_features]
+            self.fit_intercept = objective.fit_intercept and bool(
+                np.any(self.columns == n_features))
+            self.n_coef = self.columns.size
+        n_scaled = n_features if self.feature_columns is None else self.feature_columns.size
+        self.scale = np.ones(n_scaled)
         y = objective.y
         # sign: +1 for y = 1, -1 for y = 0, 0 for soft labels (they constrain both ways).
         self.sign = 2.0 * y - 1.0
@@ -156,24 +192,45 @@ class _Problem:
         active = objective.sample_weight > 0
         self.inactive = None if active.all() else np.flatnonzero(~active)
         self.active = active
-        self.n_coef = objective.n_coef
+
+    def _feature_rows(self, index: np.ndarray) -> np.ndarray:
+        block = self.X[index]
+        if self.feature_columns is not None:
+            block = block[:, self.feature_columns]
+        return np.asarray(block.toarray() if sp.issparse(block) else block, dtype=np.float64)
 
     def set_scale(self, index: np.ndarray) -> None:
         """Fix the column scaling from the given rows (before the first LP)."""
-        self.scale = _column_scale(_rows(self.X, index))
+        self.scale = _column_scale(self._feature_rows(index))
 
     def design_rows(self, index: np.ndarray) -> np.ndarray:
         """Scaled x̃ᵢ for the given rows, shape (len(index), n_coef)."""
-        rows = _rows(self.X, index) / self.scale
+        rows = self._feature_rows(index) / self.scale
         if self.fit_intercept:
             rows = np.column_stack([rows, np.ones(len(index))])
         return rows
 
+    def full_coef(self, beta: np.ndarray) -> np.ndarray:
+        """β (scaled, n_coef entries) as coefficients θ of the objective, shape (n_coef of θ,)."""
+        n_scaled = self.scale.size
+        if self.feature_columns is None:
+            coef = beta.copy()
+            coef[:n_scaled] /= self.scale
+            return coef
+        coef = np.zeros(self.objective.n_coef)
+        coef[self.feature_columns] = beta[:n_scaled] / self.scale
+        if self.fit_intercept:
+            coef[-1] = beta[-1]
+        return coef
+
+    def positions(self, index) -> np.ndarray:
+        """Positions in θ of the given entries of β."""
+        index = np.asarray(index, dtype=np.intp)
+        return index if self.feature_columns is None else self.columns[index]
+
     def margins(self, beta: np.ndarray) -> np.ndarray:
         """aᵢ·β for every row (soft-label rows give -|x̃ᵢ·β|, inactive rows +inf)."""
-        coef = beta.copy()
-        coef[: self.objective.n_features] /= self.scale
-        return self.margins_of(self.objective.linear_predictor(coef))
+        return self.margins_of(self.objective.linear_predictor(self.full_coef(beta)))
 
     def margins_of(self, z: np.ndarray) -> np.ndarray:
         """aᵢ·β from the linear predictor zᵢ = x̃ᵢ·β."""
@@ -187,8 +244,10 @@ class _Problem:
     def total_direction(self) -> np.ndarray:
         """c = Σᵢ aᵢ over active, hard-labelled rows (scaled columns): the LP objective."""
         signs = self.sign if self.inactive is None else np.where(self.active, self.sign, 0.0)
-        X = self.X
-        c = np.asarray(X.T @ signs).ravel() / self.scale
+        c = np.asarray(self.X.T @ signs).ravel()
+        if self.feature_columns is not None:
+            c = c[self.feature_columns]
+        c = c / self.scale
         return np.append(c, signs.sum()) if self.fit_intercept else c
 
     def solve_lp(self, index: np.ndarray, c: np.ndarray | None, *,
@@ -278,10 +337,12 @@ def complete_separation_at(objective, coef: np.ndarray) -> Separation | None:
 
 
 def find_separation(objective, coef: np.ndarray | None = None, *,
-                    logits: np.ndarray | None = None) -> Separation | None:
+                    logits: np.ndarray | None = None,
+                    columns: np.ndarray | None = None) -> Separation | None:
     """Return a :class:`Separation` certificate, or None when the optimum exists.
 
-    Only for problems where :func:`can_check` holds (the LPs grow with n_coef).
+    Only for problems where :func:`can_check` holds (the LPs grow with n_coef), or with
+    ``columns`` of at most MAX_CHECKED_COEFS entries.
 
     Parameters
     ----------
@@ -291,12 +352,16 @@ def find_separation(objective, coef: np.ndarray | None = None, *,
         Current coefficients; the rows they predict worst start the row generation.
     logits : ndarray of shape (n_samples,), default=None
         X w + b at ``coef`` when the caller has them (saves a pass over X).
+    columns : ndarray of int, default=None
+        Sorted positions in θ: look for separating directions among these coefficients
+        only (the others held at 0). None is exact; with ``columns`` a certificate is
+        still exact, but None then only says that these coefficients do not separate.
 
     Returns
     -------
     Separation or None
     """
-    problem = _Problem(objective)
+    problem = _Problem(objective, columns)
     pool = np.flatnonzero(problem.active)
     batch = max(_MIN_ROWS, _ROWS_PER_COEF * problem.n_coef)
     if pool.size * problem.n_coef <= _DIRECT_LP_ENTRIES:
@@ -337,14 +402,108 @@ def find_separation(objective, coef: np.ndarray | None = None, *,
         n_separated = int(pool.size)
     size = np.abs(beta)
     support = size > _DIRECTION_TOL * size.max()
-    features = tuple(int(j) for j in np.flatnonzero(size >= _NAMING_TOL * size.max()))
-    direction = np.where(support, beta, 0.0)
-    direction[: objective.n_features] /= problem.scale
+    features = tuple(int(j) for j in problem.positions(
+        np.flatnonzero(size >= _NAMING_TOL * size.max())))
+    direction = problem.full_coef(np.where(support, beta, 0.0))
     if complete:
-        return Separation("complete", tuple(range(problem.n_coef)), features, direction,
+        return Separation("complete", tuple(range(objective.n_coef)), features, direction,
                           n_separated)
-    diverging = tuple(int(j) for j in np.flatnonzero(support))
+    diverging = tuple(int(j) for j in problem.positions(np.flatnonzero(support)))
     return Separation("quasi-complete", diverging, features, direction, n_separated)
+
+
+def _dependent_columns(gram: np.ndarray) -> np.ndarray | None:
+    """Positions of the columns involved in the null space of a Gram matrix XᵀX, or None
+    when it has full rank.
+
+    A pivoted Cholesky factorisation (LAPACK's pstrf) of the Gram matrix scaled to a unit
+    diagonal gives its numerical rank r and, from the factor's blocks U₁₁ and U₁₂, a basis
+    [-U₁₁⁻¹U₁₂; I] of its null space: the columns pivoted last, and those that their
+    dependencies use. Columns that are zero on every row are null by themselves.
+    """
+    diagonal = np.diag(gram).copy()
+    zero = ~(diagonal > 0.0)
+    kept = np.flatnonzero(~zero)
+    root = np.sqrt(diagonal[kept])
+    scaled = gram[np.ix_(kept, kept)] / root[:, None] / root[None, :]
+    factor, pivots, rank, _ = scipy.linalg.lapack.dpstrf(scaled, tol=_RANK_TOL, lower=0)
+    pivots = pivots - 1  # LAPACK counts from 1
+    if rank == kept.size and not zero.any():
+        return None
+    involved = [np.flatnonzero(zero), kept[pivots[rank:]]]
+    if 0 < rank < kept.size:
+        upper = np.triu(factor[:rank, :rank])
+        coefficients = scipy.linalg.solve_triangular(upper, factor[:rank, rank:])
+        involved.append(kept[pivots[:rank][np.max(np.abs(coefficients), axis=1)
+                                           > _DEPENDENCE_TOL]])
+    return np.unique(np.concatenate(involved))
+
+
+def find_separation_wide(objective, coef: np.ndarray, *,
+                         logits: np.ndarray | None = None) -> Separation | None:
+    """Look for separation along the directions that the coefficients ``coef`` diverge in,
+    on problems too wide for :func:`find_separation` over all coefficients.
+
+    A separating direction β of a quasi-completely separated problem is orthogonal to the
+    rows it leaves on the boundary, aᵢ·β = 0: the rows a diverging fit keeps predicting
+    with moderate or wrong margins. So the rows with the smallest margins at ``coef`` (below
+    a threshold T) span the constraints that pin every identified coefficient, and the
+    separating directions lie in the null space of their design. Its support J (found from
+    one Gram matrix of those rows, a Hessian's cost) is then searched by the exact programme
+    over the coefficients J only, with every row's constraint: a certificate it returns is
+    exact. T starts low (rows with margin ≤ 0: no diverging row has those once the fit has
+    moved along β) and rises through _WIDE_THRESHOLDS while J has more than
+    MAX_CHECKED_COEFS entries (too few rows below T to pin the rest); it stops when the rows
+    below T leave no null space (nothing diverges along directions they allow).
+
+    Returns None when no separation is found; unlike :func:`find_separation` that does not
+    prove that the optimum exists (rows that diverge slowly may still sit below T).
+    Complete separation by ``coef`` itself is :func:`complete_separation_at`'s.
+
+    Parameters
+    ----------
+    objective : BCEObjective
+    coef : ndarray of shape (n_coef,)
+        The solver's current coefficients.
+    logits : ndarray of shape (n_samples,), default=None
+        X w + b at ``coef`` when the caller has them.
+
+    Returns
+    -------
+    Separation or None
+    """
+    problem = _Problem(objective)
+    if logits is None:
+        logits = objective.logits(coef)
+    margin = problem.margins_of(np.array(logits, dtype=np.float64))
+    order = np.argsort(margin, kind="stable")
+    ordered = margin[order]
+    n_active = int(np.count_nonzero(problem.active))
+    X = objective.X
+    builder = _kernels.csr_hessian if sp.issparse(X) else _kernels.dense_hessian
+    d = objective.n_features
+    gram = np.zeros((objective.n_coef, objective.n_coef))
+    start = 0
+    for threshold in _WIDE_THRESHOLDS:
+        stop = int(np.searchsorted(ordered, threshold, side="right"))
+        if stop >= n_active:  # every row below T: no row can move along the null space
+            return None
+        if stop == start:
+            continue
+        rows = np.sort(order[start:stop]).astype(np.int64)
+        start = stop
+        block, cross, total = builder(X, np.ones(rows.size), rows)
+        gram[:d, :d] += block
+        if objective.fit_intercept:
+            gram[:d, d] += cross
+            gram[d, :d] += cross
+            gram[d, d] += total
+        columns = _dependent_columns(gram)
+        if columns is None:
+            return None
+        if columns.size <= MAX_CHECKED_COEFS:
+            return find_separation(objective, coef, logits=logits, columns=columns)
+    return None
 
 
 def _strict_direction(problem: _Problem, pool: np.ndarray, start: np.ndarray, excluded):
@@ -438,6 +597,12 @@ class SeparationMonitor:
         self._previous_grad = 0.0
         self._reach = math.inf
         self._run = 0
+        # For problems too wide for the exact check: whether the fit showed the divergence
+        # pattern (or ran long), and the iteration from which find_separation_wide may run
+        # again (its negative answers are not final; each costs about a Hessian).
+        self.suspected = False
+        self._iteration = 0
+        self._next_wide = 0
 
     def __call__(self, info) -> bool:
         stop = bool(self.inner(info)) if self.inner is not None else False
@@ -467,24 +632,36 @@ class SeparationMonitor:
             self._reach = reach
         self._previous = coef
         self._previous_grad = float(info.grad_norm)
+        self._iteration = info.iteration
         if info.iteration >= self._MIN_ITER and (
             self._run >= self._RUN or info.iteration >= self._LONG
         ):
-            return self.check(coef) is not None or stop
+            self.suspected = True
+            return self.check(coef, final=False) is not None or stop
         return stop
 
-    def check(self, coef: np.ndarray) -> Separation | None:
-        """Run the exact check once (later calls return the first answer). A problem too
-        wide for it gets :func:`complete_separation_at` instead, at every call until it
-        finds separation: coefficients that do not separate yet may later."""
+    def check(self, coef: np.ndarray, *, final: bool = True) -> Separation | None:
+        """Run the exact check once (later calls return the first answer).
+
+        A problem too wide for it gets :func:`complete_separation_at` at every call until
+        it finds separation (coefficients that do not separate yet may later), and, once
+        the fit is suspected of diverging, :func:`find_separation_wide`: during the fit at
+        iterations that double (its cost stays a small share of the fit's), and at the
+        ``final`` call after the fit.
+        """
         if self.checked:
             return self.separation
         if self.enabled:
             self.separation = find_separation(self.objective, coef)
             self.checked = True
-        else:
-            self.separation = complete_separation_at(self.objective, coef)
-            self.checked = self.separation is not None
+            return self.separation
+        separation = complete_separation_at(self.objective, coef)
+        if separation is None and self.suspected and (final
+                                                      or self._iteration >= self._next_wide):
+            self._next_wide = 2 * self._iteration
+            separation = find_separation_wide(self.objective, coef)
+        self.separation = separation
+        self.checked = separation is not None
         return self.separation
 
     def check_converged(self, coef: np.ndarray) -> Separation | None:
@@ -494,11 +671,28 @@ class SeparationMonitor:
         On separated data the gradient vanishes as the coefficients diverge, so a solver can
         meet its tolerance before the divergence pattern shows (Newton-CG and L-BFGS do, in
         a few dozen iterations): the rows it then predicts with logits beyond ±10 are the
-        sign.
+        sign. A problem too wide for the exact check is searched with
+        :func:`find_separation_wide` only if the fit was suspected of diverging or its last
+        step still moved such a row outwards by more than ``_DIVERGING_STEP``: at a finite
+        optimum the last step moves no logit by more than about tol.
         """
         if self.checked:
             return self.separation
         logits = self.objective.logits(coef)
-        if logits.size and float(np.max(np.abs(logits))) > _SUSPICIOUS_LOGIT:
-            return self.check(coef)
-        return None
+        if not (logits.size and float(np.max(np.abs(logits))) > _SUSPICIOUS_LOGIT):
+            return None
+        if not self.enabled and not self.suspected and self._previous_step is not None:
+            self.suspected = self._still_diverging(logits)
+        return self.check(coef)
+
+    def _still_diverging(self, logits: np.ndarray) -> bool:
+        objective = self.objective
+        sign = 2.0 * objective.y - 1.0
+        # Hard-labelled rows of positive weight predicted on their side beyond ±10 ...
+        confident = (np.abs(sign) == 1.0) & (objective.sample_weight > 0) & (
+            sign * logits > _SUSPICIOUS_LOGIT)
+        if not confident.any():
+            return False
+        # ... that the last step moved further out: its Δz = X Δw + Δb, one pass over X.
+        change = objective.linear_predictor(self._previous_step)
+        return bool(np.max((sign * change)[confident]) > _DIVERGING_STEP)
