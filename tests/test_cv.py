@@ -319,6 +319,22 @@ def test_bad_arguments_are_refused(kwargs, match):
         LogisticRegressionCV(**kwargs).fit(X, y)
 
 
+@pytest.mark.parametrize("estimator", [LogisticRegressionCV(Cs=3, cv=3),
+                                       logitfit.LogisticRegression()])
+def test_a_class_weight_of_zero_is_refused_naming_class_weight(estimator):
+    # The cross-validation advised stratified folds and the estimator blamed sample_weight;
+    # the weights scikit-learn computes from the same class_weight say why.
+    from sklearn.utils.class_weight import compute_sample_weight
+
+    X, y = make_data()
+    labels = np.where(y == 1, "yes", "no")
+    class_weight = {"no": 0.0, "yes": 2.0}
+    weights = compute_sample_weight(class_weight, labels)
+    assert np.all(weights[labels == "no"] == 0) and np.all(weights[labels == "yes"] > 0)
+    with pytest.raises(ValueError, match=r"class_weight gives class 'no' a weight of 0"):
+        clone(estimator).set_params(class_weight=class_weight).fit(X, labels)
+
+
 def test_three_classes_are_refused():
     X, _ = make_data()
     with pytest.raises(ValueError, match="2 classes"):

@@ -143,6 +143,17 @@ def weights_with_classes(X, y_encoded: np.ndarray, sample_weight, class_weight,
                                         sample_weight=weights)[y_encoded]
     elif class_weight is not None:
         per_class = np.array([float(class_weight.get(label, 1.0)) for label in classes])
+        if np.count_nonzero(per_class) == 1:
+            # Said here, naming class_weight: the later check of weight on both classes would
+            # blame sample_weight, and LogisticRegressionCV's check of its folds would advise
+            # stratified folds, neither of which is the fix.
+            empty = classes[int(np.argmin(per_class))]
+            empty = empty.item() if isinstance(empty, np.generic) else empty
+            raise ValueError(
+                f"class_weight gives class {empty!r} a weight of 0, which leaves one class to "
+                "fit; a classifier needs weight on both classes: give that class a positive "
+                "weight or leave it out of class_weight (weight 1)."
+            )
         weights *= per_class[y_encoded]
     if not weights.sum() > 0:
         if sample_weight is not None and not np.any(np.asarray(sample_weight) > 0):
