@@ -215,3 +215,23 @@ def test_plot_draws_one_curve_per_feature():
     np.testing.assert_allclose(ax.get_lines()[0].get_xdata(), np.log10(path.Cs))
     np.testing.assert_allclose(ax.get_lines()[0].get_ydata(), path.coefs[:, 0])
     plt.close(ax.figure)
+
+
+def test_plot_refuses_feature_names_of_the_wrong_length():
+    # One name short: the curves were labelled with their neighbours' names, or the plot
+    # failed with an IndexError when the last feature was among the largest coefficients.
+    import matplotlib.pyplot as plt
+
+    X, y = independent_design(seed=7)
+    path = logitfit.regularization_path(X, y, Cs=5)
+    names = [f"x{j}" for j in range(X.shape[1])]
+    for wrong in (names[:-1], [*names, "extra"]):
+        with pytest.raises(ValueError, match=rf"feature_names has {len(wrong)} names for "
+                                             rf"{X.shape[1]} features"):
+            path.plot(feature_names=wrong)
+    ax = path.plot(feature_names=names)
+    labelled = {text.get_text() for text in ax.texts}
+    final = path.coefs[-1]
+    assert labelled == {names[j] for j in np.flatnonzero(final) if j in
+                        np.argsort(-np.abs(final))[:10]}
+    plt.close("all")

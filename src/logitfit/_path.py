@@ -96,6 +96,12 @@ class RegularizationPath:
         -------
         ax : matplotlib Axes
         """
+        if feature_names is not None and len(feature_names) != self.coefs.shape[1]:
+            # A shorter list would label curves with their neighbours' names, or fail on an
+            # index beyond its end only when that curve is among those labelled.
+            raise ValueError(
+                f"feature_names has {len(feature_names)} names for {self.coefs.shape[1]} "
+                "features; pass one name per column of X, in order (e.g. list(X.columns)).")
         import matplotlib.pyplot as plt
         if ax is None:
             _, ax = plt.subplots()
