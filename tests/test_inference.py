@@ -610,3 +610,21 @@ def test_a_summary_refuses_features_whose_squares_overflow_by_name():
         model = LogisticRegression(solver="newton-cg", max_iter=5).fit(X, y)
     with pytest.raises(ValueError, match=r"Feature\(s\) x1 hold values whose squares"):
         model.summary()
+
+
+def test_elastic_net_summary_keeps_its_columns_apart():
+    rng = np.random.default_rng(4)
+    X = rng.normal(size=(300, 3))
+    y = (rng.random(300) < 1 / (1 + np.exp(-X[:, 0]))).astype(float)
+    model = LogisticRegression(penalty="elasticnet", l1_ratio=0.5, C=0.1).fit(X, y)
+    text = str(model.summary())
+    header = text.split("=" * 78)[1].strip("\n").splitlines()
+    # The right-hand labels all start in one column, two spaces after the left-hand column.
+    starts = {line.index(label) for line in header
+              for label in ("No. Observations:", "Df Residuals:", "Df Model:", "Pseudo R-squ.:")
+              if label in line}
+    assert len(starts) == 1
+    column = starts.pop()
+    assert all(line[column - 2:column] == "  " for line in header if len(line) > column)
+    assert "(elastic net, C=0.1, l1_ratio=0.5)" in text
+    assert any("l1_ratio=0.5" in note for note in model.summary().notes)

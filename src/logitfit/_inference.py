@@ -618,10 +618,17 @@ class Summary:
         name_width = max([13, *(len(name) + 1 for name in names + margeff_names)])
         columns = f"{'std err':>10} {'z':>8} {'P>|z|':>8} {lo:>10} {hi:>10}"
         width = max(78, len(f"{'':<{name_width}}{'coef':>10} {columns}"))
+        half = width // 2
+        method = [("Method:", self.method)]
+        if len("Method: ") + len(self.method) > half - 1 and " (" in self.method:
+            # A penalised fit's setting goes on a row of its own rather than running into
+            # the right-hand column.
+            head, setting = self.method.split(" (", 1)
+            method = [("Method:", head), ("", "(" + setting)]
         left = [
             ("Dep. Variable:", self.dep_variable),
             ("Model:", "Logit"),
-            ("Method:", self.method),
+            *method,
             ("Solver:", self.solver),
             ("Converged:", str(self.converged)),
             ("No. Iterations:", str(self.n_iter)),
@@ -639,7 +646,6 @@ class Summary:
             ("AIC:", f"{self.aic:#.5g}"),
             ("BIC:", f"{self.bic:#.5g}"),
         ]
-        half = width // 2
         lines = ["Logit Regression Results".center(width).rstrip(), "=" * width]
         for row in range(max(len(left), len(right))):
             a = _pair(left[row], half - 1) if row < len(left) else " " * (half - 1)
@@ -901,6 +907,9 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     unpenalised = params["penalty"] is None or math.isinf(float(params["C"]))
     penalty = _PENALTY_NAMES.get(params["penalty"], str(params["penalty"]))
     C = params["C"]
+    penalty_setting = f"{penalty}, C={C:g}"
+    if params["penalty"] == "elasticnet":
+        penalty_setting += f", l1_ratio={params['l1_ratio']:g}"
     wide = not can_check(objective)
     if unpenalised and not separation_checked:
         # Too wide for the exact check over every coefficient: complete separation by θ
@@ -925,7 +934,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     notes.append(description)
     if not unpenalised:
         notes.append(
-            f"Penalised fit ({penalty}, C={C:g}): the estimates are shrunk towards 0 and the "
+            f"Penalised fit ({penalty_setting}): the estimates are shrunk towards 0 and the "
             "standard errors, z, p-values and intervals are the classical ones at the penalised "
             "estimate; they do not account for the penalty. Nor do the LLR test and AIC/BIC, "
             "which take the log-likelihood at the penalised estimate and count every "
@@ -1020,7 +1029,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         prsquared=prsquared, aic=-2.0 * llf + 2.0 * rank, bic=-2.0 * llf + rank * math.log(nobs),
         converged=bool(model.converged_) and not separated.any(),
         n_iter=int(model.n_iter_[0]), solver=str(model.solver_),
-        method="MLE" if unpenalised else f"Penalised ML ({penalty}, C={C:g})",
+        method="MLE" if unpenalised else f"Penalised ML ({penalty_setting})",
         cov_type=cov_type, dep_variable=f"{yname} == {model.classes_[1]!s}",
         alpha=float(alpha), notes=notes, cov_params=cov,
     )
