@@ -544,3 +544,26 @@ def test_the_docstring_names_every_solver_option_and_default_budget():
         names = {"newton-cholesky": "Newton-Cholesky", "newton-cg": "Newton-CG",
                  "lbfgs": "L-BFGS", "agd": "AGD", "gd": "GD", "cd": "CD", "prox": "prox"}
         assert re.search(rf"\b{spec.default_max_iter} (for )?{names[name]}\b", doc), name
+
+
+@pytest.mark.parametrize("solver", ["newton-cholesky", "newton-cg", "lbfgs", "gd", "agd"])
+@pytest.mark.parametrize("sparse", [False, True])
+def test_features_whose_squares_underflow_are_refused_by_name(solver, sparse):
+    # Values near 1e-200: their squares are 0 in float64, so no curvature sees them. Every
+    # solver stopped at (or near) the start and reported slopes of 0 as converged, where
+    # scikit-learn on the rescaled data finds slopes of about 1.
+    rng = np.random.default_rng(7)
+    X = rng.standard_normal((300, 3))
+    y = (X[:, 0] - X[:, 2] + rng.standard_normal(300) > 0).astype(int)
+    tiny = X.copy()
+    tiny[:, 1:] *= 1e-200
+    with pytest.raises(ValueError, match=r"x1 \(about \de-200\), x2 .*Rescale those columns"):
+        LogisticRegression(penalty=None, solver=solver).fit(
+            sp.csr_matrix(tiny) if sparse else tiny, y)
+    # The fix the message names: rescaled, the fit is scikit-learn's.
+    fixed = tiny.copy()
+    fixed[:, 1:] *= 1e200
+    reference = SklearnLogisticRegression(C=np.inf, tol=1e-10, max_iter=1000).fit(fixed, y)
+    if solver in ("newton-cholesky", "newton-cg", "lbfgs"):
+        model = LogisticRegression(penalty=None, solver=solver).fit(fixed, y)
+        np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-4)

@@ -164,6 +164,44 @@ def weights_with_classes(X, y_encoded: np.ndarray, sample_weight, class_weight,
     return weights
 
 
+# Columns whose values are all below this in magnitude are refused: their squares underflow
+# float64 (below about 1.5e-162 they are 0), and with them every curvature (the Hessian, its
+# products, the column scales that make the stopping rules independent of units). Unrefused,
+# fits on values near 1e-200 stopped at the start and reported slopes of 0 as converged.
+# (Values whose squares overflow, above about 1e154, are refused where a curvature is formed.)
+_TINY_FEATURE = 1e-160
+# The magnitudes are read from about this many rows (spread over X): units are a property of
+# the column, and a sample keeps the check off the cost of a fit.
+_MAGNITUDE_SAMPLE_ROWS = 1024
+
+
+def check_feature_magnitudes(X, names=None) -> None:
+    """Raise ValueError naming the columns of ``X`` (dense or CSR, shape (n, d)) whose largest
+    magnitude, in a sample of rows, is non-zero and below 1e-160, and the rescaling that
+    fixes it."""
+    stride = max(1, X.shape[0] // _MAGNITUDE_SAMPLE_ROWS)
+    sample = X[::stride]
+    if sp.issparse(sample):
+        magnitude = np.zeros(X.shape[1])
+        np.maximum.at(magnitude, sample.indices, np.abs(sample.data, dtype=np.float64))
+    else:
+        magnitude = np.abs(np.asarray(sample, dtype=np.float64)).max(axis=0, initial=0.0)
+    with np.errstate(invalid="ignore"):  # NaN is the finiteness check's
+        tiny = np.flatnonzero((magnitude > 0.0) & (magnitude < _TINY_FEATURE))
+    if tiny.size == 0:
+        return
+    listed = ", ".join(f"{names[j] if names is not None else f'x{j}'} (about {magnitude[j]:.0e})"
+                       for j in tiny[:10])
+    listed += f" and {tiny.size - 10} more" if tiny.size > 10 else ""
+    raise ValueError(
+        f"Feature(s) {listed} hold only values below 1e-160 in magnitude, whose squares "
+        "underflow float64: the fit's curvature and stopping rules cannot see them. Rescale "
+        "those columns (multiply each by a power of ten that brings it near 1, and scale its "
+        "coefficient back the same way) or standardise X (for example with "
+        "sklearn.preprocessing.StandardScaler)."
+    )
+
+
 def _encode_binary(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the sorted distinct labels, shape (k,), and y as 0.0/1.0, shape (n_samples,).
 
@@ -367,6 +405,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         )
         if sp.issparse(X):
             assert_all_finite(X.data, input_name="X")
+        check_feature_magnitudes(X, getattr(self, "feature_names_in_", None))
         check_classification_targets(y)
         target_type = type_of_target(y, input_name="y", raise_unknown=True)
         if target_type != "binary":
