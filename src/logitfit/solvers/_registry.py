@@ -84,8 +84,11 @@ def not_converged_message(name: str, max_iter: int, grad_norm: float, tol: float
             "tol standard errors (L-BFGS: its gradient in standardised coordinates within "
             "tol), which it had not reached yet. Increase max_iter."
         )
+    # With an L1 part the measure is the minimum-norm subgradient (the KKT violation), which
+    # history_["grad_norm"] also holds.
+    measure = "KKT violation (minimum-norm subgradient)" if l1 else "gradient norm"
     return (
-        f"solver {name!r} {stopped} with gradient norm "
+        f"solver {name!r} {stopped} with {measure} "
         f"{grad_norm:.3g} > tol={tol:.3g}. Increase max_iter, standardise the features "
         "(sklearn.preprocessing.StandardScaler), strengthen the penalty (smaller C), or try "
         f"{solver_advice(name, l1=l1)}."
