@@ -14,7 +14,8 @@ from conftest import make_classification_data
 from logitfit._objective import BCEObjective
 from logitfit.solvers import SOLVERS, select_solver
 from logitfit.solvers._base import armijo_backtracking
-from logitfit.solvers.lbfgs import _PROGRESS_WINDOW, _standardising_map
+from logitfit.solvers._standardise import standardising_map
+from logitfit.solvers.lbfgs import _PROGRESS_WINDOW
 
 SOLVER_NAMES = sorted(SOLVERS)
 
@@ -128,7 +129,7 @@ def test_lbfgs_coordinates_are_the_same_objective(sparse, fit_intercept):
     X = scipy.sparse.csr_matrix(X) if sparse else X
     objective = BCEObjective(X, (rng.random(60) < 0.4).astype(float), rng.uniform(0.5, 2, 60),
                              C=0.3, fit_intercept=fit_intercept)
-    to_coef, to_standard, gradient_to_standard = _standardising_map(objective)
+    to_coef, to_standard, gradient_to_standard = standardising_map(objective)
     u = rng.normal(size=objective.n_coef)
     np.testing.assert_allclose(to_standard(to_coef(u)), u, rtol=1e-12, atol=1e-12)
     grad = gradient_to_standard(objective.loss_gradient(to_coef(u))[1])
@@ -146,10 +147,10 @@ def test_lbfgs_leaves_constant_columns_uncentred_and_reuses_the_moments():
     X = np.c_[rng.normal(size=(5000, 2)) * [1e-3, 1e3], np.full(5000, 123.456)]
     objective = BCEObjective(X, (rng.random(5000) < 0.5).astype(float),
                              rng.uniform(0.1, 3.0, 5000), C=np.inf)
-    to_coef, _, _ = _standardising_map(objective)
+    to_coef, _, _ = standardising_map(objective)
     passes = objective.n_data_passes
     np.testing.assert_allclose(to_coef(np.eye(4)[2]), [0.0, 0.0, 1 / 123.456, 0.0], rtol=1e-12)
-    _standardising_map(objective)  # a path asks again at every C: the moments are kept
+    standardising_map(objective)  # a path asks again at every C: the moments are kept
     assert objective.n_data_passes == passes
 
 
@@ -391,7 +392,7 @@ def test_columns_whose_squares_overflow_give_no_nan_and_no_rise():
             assert objective.value(result.coef) <= objective.value(start)
 
 
-@pytest.mark.parametrize("name", ["lbfgs", "newton-cg", "newton-cholesky"])
+@pytest.mark.parametrize("name", ["lbfgs", "newton-cg", "newton-cholesky", "cd"])
 def test_unpenalised_fits_do_not_depend_on_the_units_of_the_features(name):
     # Features in millionths: the gradient is a millionth of its size in units, so the
     # gradient rule alone held at the start (slopes of 0). The estimate must be the one in
@@ -400,11 +401,36 @@ def test_unpenalised_fits_do_not_depend_on_the_units_of_the_features(name):
     in_units = BCEObjective(X, y, C=np.inf)
     reference, _ = reference_optimum(in_units)
     objective = BCEObjective(X * 1e-6, y, C=np.inf)
-    result = SOLVERS[name].solve(objective, np.zeros(5), tol=1e-6,
+    # From the intercept-only optimum, as the estimator starts: there the whole gradient,
+    # in millionths, meets tol.
+    start = np.r_[np.zeros(4), np.log(y.mean() / (1.0 - y.mean()))]
+    result = SOLVERS[name].solve(objective, start, tol=1e-6,
                                  max_iter=SOLVERS[name].default_max_iter)
     assert result.converged and result.n_iter > 0
+    # cd stops on the (standardised) gradient rule alone, the Newton solvers on a Newton
+    # step of at most tol standard errors, which lands closer.
+    rtol = 1e-4 if name == "cd" else 1e-5
     np.testing.assert_allclose(result.coef * np.r_[np.full(4, 1e-6), 1.0], reference,
-                               rtol=1e-5, atol=1e-7)
+                               rtol=rtol, atol=1e-7)
+
+
+@pytest.mark.parametrize("name", ["gd", "agd", "prox"])
+def test_first_order_solvers_do_not_stop_at_the_start_in_small_units(name):
+    # First-order methods need thousands of iterations on so stiff a problem; what they must
+    # not do is report the start (slopes of 0) as converged because the gradient, in
+    # millionths, met tol there.
+    X, y = make_classification_data(2000, 4, seed=11)
+    objective = BCEObjective(X * 1e-6, y, C=np.inf)
+    start = np.r_[np.zeros(4), np.log(y.mean() / (1.0 - y.mean()))]
+    result = SOLVERS[name].solve(objective, start, tol=1e-6, max_iter=50)
+    assert not result.converged and result.n_iter == 50
+    # In units (where the gradient rule has its usual meaning) the same solvers converge.
+    unit = BCEObjective(X, y, C=np.inf)
+    reference, _ = reference_optimum(unit)
+    result = SOLVERS[name].solve(unit, np.zeros(5), tol=1e-6,
+                                 max_iter=SOLVERS[name].default_max_iter)
+    assert result.converged
+    np.testing.assert_allclose(result.coef, reference, rtol=1e-4, atol=1e-5)
 
 
 def test_a_run_stopped_by_max_iter_before_its_last_newton_step_is_not_converged():

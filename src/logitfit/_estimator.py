@@ -254,7 +254,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         the minimum-norm subgradient, so the KKT conditions hold to ``tol``. Without a
         penalty, whose gradient scales with the units of the features, Newton-Cholesky and
         Newton-CG also need a last Newton step at most ``tol`` standard errors long (or below
-        the rounding of f), and L-BFGS its gradient in standardised coordinates to meet tol.
+        the rounding of f), and the other solvers their gradient in standardised coordinates
+        to meet tol.
     max_iter : int, default=None
         Iteration budget; ``None`` uses the solver's own default (100 for Newton-Cholesky,
         200 Newton-CG, 1000 L-BFGS, 5000 AGD, 10000 GD, 100 CD, 10000 prox).

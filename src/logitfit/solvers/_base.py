@@ -205,7 +205,7 @@ def descent_loop(
     callback: Callback | None,
     direction_rule: DirectionRule,
     final_rule: FinalRule | None = None,
-    settled: Callable[[], bool] | None = None,
+    settled: Callable[[np.ndarray], bool] | None = None,
     history: History | None = None,
     max_passes: float | None = None,
 ) -> SolverResult:
@@ -215,11 +215,13 @@ def descent_loop(
     direction, the first step to try, and whether to backtrack from it (Armijo) or take it
     as it is. Gradient descent, Newton-Cholesky and Newton-CG differ only in this rule.
     ``final_rule(coef, value, grad)``, asked once the rule holds, may return one more such
-    step to take (an iteration like the others) before the loop stops; ``settled()`` says
-    whether it has no more to ask for, so that a run stopped before (by ``max_iter`` or the
-    callback) is not reported converged. ``history``, when given,
-    holds the iterations of another method that ended at ``coef0`` (its last row, passed to
-    its callback already): the loop goes on from there, numbering on, within ``max_iter``.
+    step to take (an iteration like the others) before the loop stops; ``settled(grad)`` says
+    whether the run may stop there (the final rule has no more to ask for; without a final
+    rule, the loop takes another ``direction_rule`` step while it says no), so that a run
+    stopped before (by ``max_iter`` or the callback) is not reported converged.
+    ``history``, when given, holds the iterations of another method that ended at ``coef0``
+    (its last row, passed to its callback already): the loop goes on from there, numbering
+    on, within ``max_iter``.
     ``max_passes``, when given, also stops the loop once its iterations have made that many
     passes over X (``objective.n_data_passes``), with the message "max_iter reached": the
     budget of passes of the other method's iterations that were left.
@@ -244,7 +246,7 @@ def descent_loop(
         return history.result(coef, n_iter, False, message)
 
     def done():
-        return converged(objective, grad, tol) and (settled is None or settled())
+        return converged(objective, grad, tol) and (settled is None or settled(grad))
 
     step = 1.0
     for iteration in range(first_iteration, max_iter + 1):
@@ -253,7 +255,9 @@ def descent_loop(
         else:
             final = None if final_rule is None else final_rule(coef, value, grad)
             if final is None:
-                return history.result(coef, iteration - 1, True, "converged")
+                if settled is None or settled(grad):
+                    return history.result(coef, iteration - 1, True, "converged")
+                final = direction_rule(coef, value, grad, step)
             direction, first_step, search = final
         if search:
             found = armijo_backtracking(objective, coef, value, grad, direction, step=first_step)

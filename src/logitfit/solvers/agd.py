@@ -20,6 +20,7 @@ import numpy as np
 
 from ._base import Callback, History, SolverResult, converged
 from ._registry import register
+from ._standardise import unit_free_rule
 
 
 @register("agd", default_max_iter=5_000)
@@ -34,6 +35,13 @@ def solve(
     """Minimise ``objective`` by accelerated gradient descent with adaptive restart."""
     scale = objective.scale
     history = History(objective, callback)
+    # Unpenalised, the gradient must also meet tol in standardised coordinates (see
+    # _standardise): in the features' own units a fit in millionths stopped at its start.
+    settled = unit_free_rule(objective, tol)
+
+    def done(grad):
+        return converged(objective, grad, tol) and settled(grad)
+
     x = np.array(coef0, dtype=np.float64, copy=True)
     value_x, grad_x = objective.loss_gradient(x)
     history.record(x, value_x, grad_x, 0.0)
@@ -41,7 +49,7 @@ def solve(
     momentum = 1.0
     lipschitz = 1.0
     for iteration in range(1, max_iter + 1):
-        if converged(objective, grad_x, tol):
+        if done(grad_x):
             return history.result(x, iteration - 1, True, "converged")
         mean_value_y = value_y / scale
         mean_grad_y = grad_y / scale
@@ -58,7 +66,7 @@ def solve(
             if lipschitz > 1e300:
                 # No step is short enough (curvature beyond float64, as with columns of
                 # values near 1e200): taking the last one anyway raised f by 1e98.
-                done = converged(objective, grad_x, tol)
+                done = done(grad_x)
                 return history.result(
                     x, iteration - 1, done,
                     "converged" if done else "line search found no decrease: the objective "
@@ -72,11 +80,11 @@ def solve(
         momentum = momentum_next
         lipschitz *= 0.9
         if history.record(x, value_x, grad_x, 1.0 / lipschitz):
-            return history.result(x, iteration, converged(objective, grad_x, tol),
+            return history.result(x, iteration, done(grad_x),
                                   "stopped by callback")
         if y is x:
             value_y, grad_y = value_x, grad_x
         else:
             value_y, grad_y = objective.loss_gradient(y)
-    done = converged(objective, grad_x, tol)
+    done = done(grad_x)
     return history.result(x, max_iter, done, "converged" if done else "max_iter reached")

@@ -37,6 +37,7 @@ from .. import _cd_kernels, _kernels
 from ._base import EPS, Callback, SolverResult
 from ._composite import CompositeHistory, kkt_converged
 from ._registry import register
+from ._standardise import unit_free_rule
 
 # newGLMNET's damping: keeps every coordinate's curvature positive.
 _DAMPING = 1e-12
@@ -208,10 +209,17 @@ def solve(
     coef = np.array(coef0, dtype=np.float64, copy=True)
     total, grad = _evaluate(objective, coef)
     history.record(coef, total, grad, 0.0)
+    # Without any penalty the KKT measure is the gradient, which must then also meet tol in
+    # standardised coordinates (see _standardise).
+    settled = unit_free_rule(objective, tol)
+
+    def done(grad, coef):
+        return kkt_converged(objective, grad, coef, tol) and settled(grad)
+
     sweeps = 0
     for iteration in range(1, max_iter + 1):
         violation = objective.optimality(grad, coef) * scale
-        if violation <= tol * scale:
+        if violation <= tol * scale and settled(grad):
             return history.result(coef, iteration - 1, True, "converged")
         w = np.ascontiguousarray(coef[:n_features])
         h = objective.hessian_weights(coef)
@@ -253,7 +261,7 @@ def solve(
         coef = coef + step * direction
         total, grad = _evaluate(objective, coef)
         if history.record(coef, total, grad, step):
-            return history.result(coef, iteration, kkt_converged(objective, grad, coef, tol),
+            return history.result(coef, iteration, done(grad, coef),
                                   "stopped by callback")
-    done = kkt_converged(objective, grad, coef, tol)
+    done = done(grad, coef)
     return history.result(coef, max_iter, done, "converged" if done else "max_iter reached")

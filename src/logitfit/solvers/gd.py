@@ -14,6 +14,7 @@ import numpy as np
 
 from ._base import Callback, SolverResult, descent_loop
 from ._registry import register
+from ._standardise import unit_free_rule
 
 
 @register("gd", default_max_iter=10_000, options=("learning_rate",))
@@ -37,5 +38,7 @@ def solve(
             return mean_gradient_direction, float(learning_rate), False
         return mean_gradient_direction, 2.0 * previous_step, True
 
+    # Unpenalised, the gradient must also meet tol in standardised coordinates (see
+    # _standardise): in the features' own units a fit in millionths stopped at its start.
     return descent_loop("gd", objective, coef0, tol=tol, max_iter=max_iter, callback=callback,
-                        direction_rule=direction_rule)
+                        direction_rule=direction_rule, settled=unit_free_rule(objective, tol))

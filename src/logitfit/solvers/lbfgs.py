@@ -7,7 +7,7 @@ Standardised coordinates. L-BFGS is not invariant to the scale of the features: 
 whose scales span six orders of magnitude it needs thousands of iterations, or stalls. So it
 runs on u with θ = T u, where T undoes a standardisation of the columns (mⱼ their weighted
 means, sⱼ their weighted standard deviations, widened where the L2 penalty is the larger part
-of the curvature; see ``_standardising_map``):
+of the curvature; see ``_standardise.standardising_map``):
 
     wⱼ = uⱼ / sⱼ,    b = u_b - Σⱼ mⱼ uⱼ / sⱼ,    so    x·w + b = Σⱼ uⱼ (xⱼ - mⱼ) / sⱼ + u_b,
 
@@ -51,9 +51,9 @@ import scipy.linalg
 import scipy.optimize
 
 from .._kernels import one_blas_thread
-from .._objective import check_no_overflow
 from ._base import EPS, Callback, History, SolverResult, converged, descent_loop
 from ._registry import register
+from ._standardise import standardising_map, unit_free_rule
 from .newton_cg import newton_cg_direction_rule, settling
 
 
@@ -72,7 +72,7 @@ def solve(
     passes_at_start = objective.n_data_passes
     history = History(objective, callback)
     last = {}
-    to_coef, to_standard, gradient_to_standard = _standardising_map(objective)
+    to_coef, to_standard, gradient_to_standard = standardising_map(objective)
 
     def mean_loss_gradient(standard):
         coef = to_coef(standard)
@@ -88,14 +88,10 @@ def solve(
             mean_loss_gradient(standard)
         return coef, last["value"], last["grad"]
 
-    penalised = objective.l2_strength > 0.0 or objective.l1_strength > 0.0
+    settled = unit_free_rule(objective, tol, gradient_to_standard)
 
     def done(grad):
-        # Unpenalised, the gradient in the standardised coordinates must meet tol too: in
-        # the original ones it scales with the units, and with every feature in millionths
-        # the start met tol (slopes of 0). Penalised, the rule stays scikit-learn's.
-        return converged(objective, grad, tol) and (
-            penalised or objective.optimality(gradient_to_standard(grad)) <= tol)
+        return converged(objective, grad, tol) and settled(grad)
 
     coef = np.array(coef0, dtype=np.float64, copy=True)
     coef, value, grad = value_grad_at(to_standard(coef))
@@ -256,74 +252,3 @@ def _rate(best_optimality: list[float]) -> float:
     iteration = len(best_optimality) - 1
     half = iteration // 2
     return float(np.log(best_optimality[-1] / best_optimality[half]) / max(iteration - half, 1))
-
-
-# The row sample for the moments: about this many entries of X, and at least this many rows.
-_MOMENT_ENTRIES = 1 << 22
-_MIN_MOMENT_ROWS = 1024
-# Columns whose scales are within this factor of 1, and whose means are within their spread,
-# are left as they are.
-_EVEN_SCALES = 4.0
-
-
-def _standardising_map(objective):
-    """(u ↦ θ, θ ↦ u, ∇f(θ) ↦ Tᵀ∇f(θ)) for the standardisation in the module docstring."""
-    d = objective.n_features
-    # A preconditioner needs only the order of magnitude of the moments: on large data a
-    # sample of rows gives it at a fraction of a pass (one pass is one more iteration).
-    rows = max(_MIN_MOMENT_ROWS, _MOMENT_ENTRIES // max(d, 1))
-    stride = max(1, objective.n_samples // rows)
-    means, squares = objective.column_moments(stride)
-    if not (np.all(np.isfinite(means)) and np.all(np.isfinite(squares))):
-        means, squares = objective.column_moments()  # the sample had no weight
-    # Without a scale for such a column, u ↦ θ would divide by infinity: NaN coefficients.
-    check_no_overflow(squares)
-    if objective.fit_intercept:
-        # E[x²] - m² loses digits to cancellation when |m| >> s: below the rounding error of
-        # that difference (a few ε E[x²]) a column counts as constant and is not centred, so
-        # that rounding noise does not become a direction of the problem. (Columns whose
-        # spread is below about 1e-7 of their mean are treated alike; they leave the problem
-        # ill-conditioned for every solver.)
-        variance = np.maximum(squares - means * means, 0.0)
-        constant = ~(variance > 64.0 * EPS * squares)
-        variance[constant] = squares[constant]
-        means = np.where(constant, 0.0, means)
-    else:
-        variance, means = squares, np.zeros(d)
-    # The curvature of the mean objective along wⱼ is about h̄ sⱼ² + λ/Σs (h̄ the Hessian weight
-    # of the intercept-only model, λ the L2 strength): scaling by its square root rather than by
-    # sⱼ alone keeps a column of tiny scale, which the penalty dominates, from becoming the
-    # stiffest direction of the standardised problem.
-    rate = float(objective.sample_weight @ objective.y) / objective.scale
-    weight = max(rate * (1.0 - rate), 1e-6)
-    spread = np.sqrt(variance + objective.l2_strength / (weight * objective.scale))
-    spread[~(spread > 0.0)] = 1.0
-    if d == 0 or (spread.max() <= _EVEN_SCALES and spread.min() >= 1.0 / _EVEN_SCALES
-                  and np.all(np.abs(means) <= spread)):
-        # Already about standardised: L-BFGS copes with such scales, and the noise of sampled
-        # moments would only perturb it (12 iterations became 14 on standard normal data).
-        spread, means = np.ones(d), np.zeros(d)
-    shift = means / spread
-
-    def to_coef(standard):
-        coef = standard.copy()
-        coef[:d] = standard[:d] / spread
-        if objective.fit_intercept:
-            coef[d] = standard[d] - float(shift @ standard[:d])
-        return coef
-
-    def to_standard(coef):
-        standard = coef.copy()
-        standard[:d] = coef[:d] * spread
-        if objective.fit_intercept:
-            standard[d] = coef[d] + float(means @ coef[:d])
-        return standard
-
-    def gradient_to_standard(grad):
-        standard = grad.copy()
-        standard[:d] = grad[:d] / spread
-        if objective.fit_intercept:
-            standard[:d] -= shift * grad[d]
-        return standard
-
-    return to_coef, to_standard, gradient_to_standard

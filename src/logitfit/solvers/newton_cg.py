@@ -55,7 +55,7 @@ def settling(objective, tol: float, rule) -> dict:
         return None if last["settled"] else direction_rule(coef, value, grad, 1.0)
 
     return {"direction_rule": direction_rule, "final_rule": final_rule,
-            "settled": lambda: last["settled"]}
+            "settled": lambda grad: last["settled"]}
 
 
 def newton_cg_direction_rule(objective, max_cg_iter: int | None = None,

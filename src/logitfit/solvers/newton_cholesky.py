@@ -215,7 +215,7 @@ def solve(
 
         return descent_loop("newton-cholesky", objective, coef0, tol=tol, max_iter=max_iter,
                             callback=callback, direction_rule=direction_rule,
-                            final_rule=final_rule, settled=lambda: last["settled"])
+                            final_rule=final_rule, settled=lambda grad: last["settled"])
 
     rows = subsample_rows(objective) if subsample else None
     # "exact": the last direction came from an exact Hessian formed at that iterate;

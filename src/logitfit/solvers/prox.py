@@ -26,6 +26,7 @@ import numpy as np
 from ._base import EPS, Callback, SolverResult
 from ._composite import CompositeHistory, kkt_converged
 from ._registry import register
+from ._standardise import unit_free_rule
 
 
 @register("prox", default_max_iter=10_000, handles_l1=True)
@@ -41,6 +42,12 @@ def solve(
     scale = objective.scale
     history = CompositeHistory(objective, callback)
     lipschitz = 1.0
+    # Without any penalty the KKT measure is the gradient, which must then also meet tol in
+    # standardised coordinates (see _standardise).
+    settled = unit_free_rule(objective, tol)
+
+    def done(grad, coef):
+        return kkt_converged(objective, grad, coef, tol) and settled(grad)
 
     def proximal_step(y, smooth_y, grad_y):
         # x⁺ = prox_{g/L}(y - ∇f(y)/L), doubling L until the quadratic upper bound holds.
@@ -73,7 +80,7 @@ def solve(
     y, smooth_y, grad_y = x, smooth_x, grad_x
     momentum = 1.0
     for iteration in range(1, max_iter + 1):
-        if kkt_converged(objective, grad_x, x, tol):
+        if done(grad_x, x):
             return history.result(x, iteration - 1, True, "converged")
         x_next, smooth_next, grad_next = proximal_step(y, smooth_y, grad_y)
         total_next = smooth_next + objective.penalty_value(x_next)
@@ -92,11 +99,11 @@ def solve(
         momentum = momentum_next
         lipschitz *= 0.9
         if history.record(x, total_x, grad_x, 1.0 / lipschitz):
-            return history.result(x, iteration, kkt_converged(objective, grad_x, x, tol),
+            return history.result(x, iteration, done(grad_x, x),
                                   "stopped by callback")
         if y is x:
             smooth_y, grad_y = smooth_x, grad_x
         else:
             smooth_y, grad_y = objective.loss_gradient(y)
-    done = kkt_converged(objective, grad_x, x, tol)
+    done = done(grad_x, x)
     return history.result(x, max_iter, done, "converged" if done else "max_iter reached")
