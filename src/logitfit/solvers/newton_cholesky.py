@@ -276,4 +276,4 @@ def solve(
     return descent_loop("newton-cholesky", objective, coef0, tol=tol, max_iter=max_iter,
                         callback=callback, direction_rule=lazy_direction_rule,
                         final_rule=exact_final_rule,
-                        settled=lambda: penalised or state["settled"])
+                        settled=lambda grad: penalised or state["settled"])
