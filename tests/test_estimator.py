@@ -14,7 +14,7 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.linear_model import LogisticRegression as SklearnLogisticRegression
 from sklearn.utils.estimator_checks import check_classifiers_one_label_sample_weights
 
-from logitfit import LogisticRegression
+from logitfit import LogisticRegression, LogisticRegressionCV
 from logitfit._objective import BCEObjective
 from logitfit.solvers import SOLVERS
 
@@ -571,3 +571,24 @@ def test_features_whose_squares_underflow_are_refused_by_name(solver, sparse):
     if solver in ("newton-cholesky", "newton-cg", "lbfgs"):
         model = LogisticRegression(penalty=None, solver=solver).fit(fixed, y)
         np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-4)
+
+
+def test_probability_targets_get_a_message_whose_recipe_fits_them():
+    import statsmodels.api as sm
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    y = np.clip(1 / (1 + np.exp(-(X @ [1.0, -0.5]))) + rng.normal(0, 0.05, 200), 0, 1)
+    for estimator in (LogisticRegression(), LogisticRegressionCV(Cs=2, cv=2)):
+        with pytest.raises(ValueError, match=r"y holds probabilities .* in row 0\), and a "
+                                             r"classifier takes class labels"):
+            estimator.fit(X, y)
+    # The recipe the message gives, followed as written, is statsmodels' Binomial GLM on
+    # proportions.
+    n, s = len(y), np.ones(len(y))
+    model = LogisticRegression(penalty=None, tol=1e-10).fit(
+        np.vstack([X, X]), np.r_[np.ones(n), np.zeros(n)], sample_weight=np.r_[y * s, (1 - y) * s])
+    glm = sm.GLM(y, sm.add_constant(X), family=sm.families.Binomial()).fit(tol=1e-12)
+    np.testing.assert_allclose(np.r_[model.intercept_, model.coef_[0]], glm.params, rtol=1e-7)
+    # Labels 0.0/1.0 as floats are labels, not probabilities.
+    LogisticRegression().fit(X, (y > 0.5).astype(float))

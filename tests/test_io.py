@@ -409,7 +409,7 @@ def test_numbers_match_the_categories_that_spell_them():
     pre = Preprocessor.fit(_dataset(train), ["zone"])
     assert pre.feature_names == ["zone=2.0", "zone=X9", "zone=true"]
     new = pd.DataFrame({"zone": [2, 1, None]})  # a Parquet or NumPy column of numbers
-    with pytest.raises(InputError, match="'zone' has 1 missing values"):
+    with pytest.raises(InputError, match="'zone' has 1 missing value; fill it"):
         pre.transform(_dataset(new))
     np.testing.assert_array_equal(pre.transform(_dataset(new.iloc[:2])), [[1, 0, 0], [0, 0, 0]])
     np.testing.assert_array_equal(pre.transform(_dataset(pd.DataFrame({"zone": [True]}))),

@@ -39,7 +39,7 @@ from ._path import (
     format_Cs,
     max_null_gradient,
 )
-from ._validation import check_flags, check_options
+from ._validation import check_flags, check_options, refuse_probability_targets
 
 _SCORINGS = ("neg_log_loss", "roc_auc", "accuracy")
 _SELECTIONS = ("best", "one_standard_error")
@@ -322,6 +322,7 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         self.__dict__.pop("_refit_model", None)
         X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
                              order="C")
+        refuse_probability_targets(y)
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
         if self.classes_.shape[0] == 1:

@@ -28,6 +28,7 @@ from ._validation import (
     check_flags,
     check_options,
     check_weight_on_both_classes,
+    refuse_probability_targets,
 )
 from .solvers import SOLVERS, IterationInfo, select_solver
 from .solvers._registry import (
@@ -407,6 +408,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if sp.issparse(X):
             assert_all_finite(X.data, input_name="X")
         check_feature_magnitudes(X, getattr(self, "feature_names_in_", None))
+        refuse_probability_targets(y)
         check_classification_targets(y)
         target_type = type_of_target(y, input_name="y", raise_unknown=True)
         if target_type != "binary":

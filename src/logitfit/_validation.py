@@ -54,3 +54,30 @@ def check_weight_on_both_classes(weights: np.ndarray, y_encoded: np.ndarray,
             raise ValueError(
                 f"sample_weight is zero on every sample of class {label!r}, which leaves "
                 "one class to fit; a classifier needs weight on samples of both classes.")
+
+
+def refuse_probability_targets(y: np.ndarray) -> None:
+    """Raise ValueError, naming the fix, when ``y`` holds probabilities rather than labels.
+
+    scikit-learn's message for such a y ("Unknown label type: continuous") leaves a user with
+    proportions (as statsmodels' Binomial GLM takes them) without a way forward; the
+    objective itself is defined for y in [0, 1], so the fix is to pass each row as both
+    classes, weighted by y and 1 - y.
+    """
+    if y.dtype.kind != "f" or y.size == 0 or not np.all(np.isfinite(y)):
+        return
+    if y.min() < 0.0 or y.max() > 1.0:
+        return
+    fractional = np.flatnonzero((y > 0.0) & (y < 1.0))
+    if fractional.size == 0:
+        return
+    row = int(fractional[0])
+    raise ValueError(
+        f"y holds probabilities (values between 0 and 1, such as {y[row]:g} in row {row}), "
+        "and a classifier takes class labels. To fit probabilities (the Bernoulli "
+        "quasi-likelihood, as statsmodels' Binomial GLM with proportions), pass every row as "
+        "both classes, weighted by y and 1 - y: fit(np.vstack([X, X]), np.r_[np.ones(n), "
+        "np.zeros(n)], sample_weight=np.r_[y * s, (1 - y) * s]) for n rows of sample weights "
+        "s (np.ones(n) if none); the command line does this for a probability target "
+        "(logitfit train)."
+    )
