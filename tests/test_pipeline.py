@@ -30,13 +30,18 @@ def _command_proba(tmp_path, model, data):
     return pd.read_csv(io.StringIO(result.stdout)).iloc[:, 0].to_numpy()
 
 
-def test_columns_the_model_does_not_use_may_hold_anything(tmp_path):
+def _trained_on_frame(tmp_path):
+    """The frame, written to d.csv, and the pipeline of the model the command trains on it."""
     df = _frame()
     df.to_csv(tmp_path / "d.csv", index=False)
     result = CliRunner().invoke(main, ["train", str(tmp_path / "d.csv"), "--target", "churn",
                                        "--out", str(tmp_path / "m.json"), "-q"])
     assert result.exit_code == 0, result.output
-    pipeline = logitfit.load_pipeline(tmp_path / "m.json")
+    return df, logitfit.load_pipeline(tmp_path / "m.json")
+
+
+def test_columns_the_model_does_not_use_may_hold_anything(tmp_path):
+    df, pipeline = _trained_on_frame(tmp_path)
     odd = df.assign(extra=pd.Series([1, "a"] * 100, dtype=object), note=[1j] * len(df))
     expected = _command_proba(tmp_path, tmp_path / "m.json", tmp_path / "d.csv")
     np.testing.assert_array_equal(pipeline.predict_proba(odd)[:, 1], expected)
@@ -54,12 +59,7 @@ def test_a_missing_column_is_named_with_the_columns_the_data_has(tmp_path):
     import polars as pl
     import pyarrow as pa
 
-    df = _frame()
-    df.to_csv(tmp_path / "d.csv", index=False)
-    result = CliRunner().invoke(main, ["train", str(tmp_path / "d.csv"), "--target", "churn",
-                                       "--out", str(tmp_path / "m.json"), "-q"])
-    assert result.exit_code == 0, result.output
-    pipeline = logitfit.load_pipeline(tmp_path / "m.json")
+    _, pipeline = _trained_on_frame(tmp_path)
     other = pd.DataFrame({"height": [1.0, 2.0], "town": ["a", "b"]})
     for data in (other, pl.from_pandas(other), pa.Table.from_pandas(other),
                  {name: other[name].to_numpy() for name in other}):
