@@ -628,3 +628,16 @@ def test_elastic_net_summary_keeps_its_columns_apart():
     assert all(line[column - 2:column] == "  " for line in header if len(line) > column)
     assert "(elastic net, C=0.1, l1_ratio=0.5)" in text
     assert any("l1_ratio=0.5" in note for note in model.summary().notes)
+
+
+def test_a_long_target_name_does_not_push_the_right_column_out_of_line():
+    # "Dep. Variable: <target> == <class>" wider than the left column gets a row of its own.
+    X, y = make_classification_data(200, 2, seed=6)
+    target = pd.Series(np.where(y == 1, "churned within 90 days", "stayed"),
+                       name="subscription_outcome_after_trial")
+    summary = fit(pd.DataFrame(X, columns=["a", "b"]), target).summary()
+    header = str(summary).split("=" * 78)[1].strip("\n").splitlines()
+    assert header[0] == f"Dep. Variable: {summary.dep_variable}"
+    labels = ("No. Observations:", "Df Residuals:", "Df Model:", "Pseudo R-squ.:", "BIC:")
+    starts = {line.index(label) for line in header for label in labels if label in line}
+    assert len(starts) == 1 and all(len(line) <= 78 for line in header[1:])

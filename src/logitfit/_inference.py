@@ -647,10 +647,17 @@ class Summary:
             ("BIC:", f"{self.bic:#.5g}"),
         ]
         lines = ["Logit Regression Results".center(width).rstrip(), "=" * width]
-        for row in range(max(len(left), len(right))):
-            a = _pair(left[row], half - 1) if row < len(left) else " " * (half - 1)
-            b = _pair(right[row], width - half - 1) if row < len(right) else ""
-            lines.append(f"{a}  {b}".rstrip())
+        right_rows = iter(right)
+        for label, value in left:
+            if len(label) + 1 + len(value) > half - 1:
+                # Too wide for the left column (a long target name or class label): a row
+                # of its own, so that it does not push the right-hand column out of line.
+                lines.append(f"{label} {value}")
+                continue
+            item = next(right_rows, None)
+            b = _pair(item, width - half - 1) if item is not None else ""
+            lines.append(f"{_pair((label, value), half - 1)}  {b}".rstrip())
+        lines += [f"{' ' * (half - 1)}  {_pair(item, width - half - 1)}" for item in right_rows]
 
         def table(title, label, values, se, zs, ps, bounds, rows):
             out = ["=" * width] if title is None else [title.center(width).rstrip(), "=" * width]
