@@ -592,3 +592,18 @@ def test_probability_targets_get_a_message_whose_recipe_fits_them():
     np.testing.assert_allclose(np.r_[model.intercept_, model.coef_[0]], glm.params, rtol=1e-7)
     # Labels 0.0/1.0 as floats are labels, not probabilities.
     LogisticRegression().fit(X, (y > 0.5).astype(float))
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_nan_in_x_gets_scikit_learns_message_with_its_fixes(synthetic, sparse):
+    # The fit's own finiteness check said only 'Input X contains NaN.', where scikit-learn
+    # (and logitfit's predict) go on to name the fixes: an imputer, or dropping the rows.
+    X, y = synthetic
+    X = np.where(X > 2, np.nan, X)
+    X = sp.csr_matrix(X) if sparse else X
+    with pytest.raises(ValueError) as reference:
+        SklearnLogisticRegression().fit(X, y)
+    assert "imput" in str(reference.value)
+    with pytest.raises(ValueError) as ours:
+        LogisticRegression().fit(X, y)
+    assert str(ours.value) == str(reference.value)

@@ -406,7 +406,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
             ensure_all_finite=False,
         )
         if sp.issparse(X):
-            assert_all_finite(X.data, input_name="X")
+            assert_all_finite(X.data, input_name="X", estimator_name=type(self).__name__)
         check_feature_magnitudes(X, getattr(self, "feature_names_in_", None))
         refuse_probability_targets(y)
         # One classification of y (scikit-learn's is a fifth of a small fit's time); its own
@@ -447,7 +447,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         monitor = SeparationMonitor(objective, callback) if unpenalised else None
         coef0 = self._initial_coef(objective)
         if not objective.sparse:
-            objective.check_finite_data(coef0)
+            # Named, so that NaN gets scikit-learn's message with its fixes (impute or drop).
+            objective.check_finite_data(coef0, estimator_name=type(self).__name__)
         result = spec.solve(
             objective, coef0, tol=float(self.tol), max_iter=max_iter,
             callback=monitor or callback, **options,

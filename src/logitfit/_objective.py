@@ -204,18 +204,22 @@ class BCEObjective:
             value = float(loss) + self.penalty(coef)
         return value, self._finish_gradient(grad_full, w)
 
-    def check_finite_data(self, coef: np.ndarray) -> None:
+    def check_finite_data(self, coef: np.ndarray, estimator_name: str | None = None) -> None:
         """Raise ValueError if X holds NaN or infinity, at the cost of no extra pass.
 
         Evaluates the loss and gradient at ``coef`` (the solver's start, which then reuses
         the pass). Every entry of X enters the gradient through a product rᵢ·xᵢⱼ, and
         0·∞ is NaN, so the gradient is finite exactly when X is, barring an overflow of
         finite data; only then is X scanned again, to name the cause.
+
+        ``estimator_name`` (the estimator's class name) makes the NaN message scikit-learn's
+        for that estimator, which names the fixes (an imputer, dropping the rows).
         """
         value, grad = self.loss_gradient(coef)
         if np.isfinite(value) and np.isfinite(grad).all():
             return
-        assert_all_finite(self.X.data if self.sparse else self.X, input_name="X")
+        assert_all_finite(self.X.data if self.sparse else self.X, input_name="X",
+                          estimator_name=estimator_name)
         raise ValueError(
             "The loss or its gradient overflowed at the initial coefficients: the features "
             "are too large in magnitude. Standardise X (for example with "
