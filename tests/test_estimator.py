@@ -159,6 +159,25 @@ def test_warm_start_resumes_from_the_solution(synthetic):
 
 
 
+def test_warm_start_on_data_with_other_features_is_refused_as_in_scikit_learn(synthetic):
+    # The previous coefficients were silently dropped for zeros when X had other columns
+    # (a refit on the wrong columns went unnoticed); scikit-learn refuses the refit.
+    X, y = synthetic
+    reference = SklearnLogisticRegression(warm_start=True).fit(X, y)
+    with pytest.raises(ValueError):
+        reference.fit(X[:, :3], y)
+    model = LogisticRegression(warm_start=True).fit(X, y)
+    before = model.coef_.copy()
+    with pytest.raises(ValueError, match=r"previous fit's 10 coefficients, but X has 3 "
+                                         r"features.*warm_start=False"):
+        model.fit(X[:, :3], y)
+    np.testing.assert_array_equal(model.coef_, before)
+    assert model.n_features_in_ == 10
+    # Starting afresh, as the message says, gives scikit-learn's fit on those columns.
+    model.set_params(warm_start=False, tol=1e-10).fit(X[:, :3], y)
+    assert_same_model(model, sklearn_reference(X[:, :3], y))
+
+
 @pytest.mark.parametrize("bad", ["nan", "one_class", "interrupt"])
 def test_a_failed_refit_keeps_the_previous_fit(synthetic, bad, monkeypatch):
     X, y = synthetic

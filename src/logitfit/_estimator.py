@@ -264,7 +264,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Weights per class, multiplied into the sample weights; ``"balanced"`` uses
         ``n_samples / (2 * count(class))``.
     warm_start : bool, default=False
-        Start from the previous solution when refitting.
+        Start from the previous solution when refitting; X must then have as many features
+        as before.
     verbose : int, default=0
         ``>= 1`` prints one line per iteration.
     random_state : int, RandomState instance or None, default=None
@@ -569,11 +570,16 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
 
     def _initial_coef(self, objective: BCEObjective) -> np.ndarray:
         n_features = objective.n_features
-        if (
-            self.warm_start
-            and hasattr(self, "coef_")
-            and self.coef_.shape == (1, n_features)
-        ):
+        if self.warm_start and hasattr(self, "coef_"):
+            if self.coef_.shape != (1, n_features):
+                # As scikit-learn: a start of another size is a mistake (other columns), and
+                # starting from zero instead would hide it.
+                raise ValueError(
+                    f"warm_start=True starts from the previous fit's {self.coef_.shape[1]} "
+                    f"coefficients, but X has {n_features} features; pass X with the "
+                    "columns of the previous fit, or set warm_start=False (or fit a clone) "
+                    "to start afresh."
+                )
             coef = self.coef_.ravel()
             return np.r_[coef, self.intercept_] if self.fit_intercept else coef.copy()
         coef = np.zeros(objective.n_coef)
