@@ -641,3 +641,32 @@ def test_a_long_target_name_does_not_push_the_right_column_out_of_line():
     labels = ("No. Observations:", "Df Residuals:", "Df Model:", "Pseudo R-squ.:", "BIC:")
     starts = {line.index(label) for line in header for label in labels if label in line}
     assert len(starts) == 1 and all(len(line) <= 78 for line in header[1:])
+
+
+def test_fractional_sample_weights_are_noted_with_the_scale_free_alternative():
+    # Weights normalised to sum to 1 read as frequency weights make N = 1: the summary says
+    # so, and the covariance it recommends instead is statsmodels' GLM with var_weights and
+    # HC0, whatever the scale of the weights.
+    X, y = make_classification_data(300, 3, seed=8)
+    weights = np.random.default_rng(3).uniform(0.2, 3.0, size=y.size)
+    exog = sm.add_constant(X)
+    for scale in (1.0, 1.0 / weights.sum()):
+        model = fit(X, y, sw=scale * weights)
+        note = [n for n in model.summary().notes if n.startswith("The sample weights are not")]
+        assert len(note) == 1 and "groups=np.arange(300), use_correction=False" in note[0]
+        recommended = model.summary(cov_type="cluster", groups=np.arange(300),
+                                    use_correction=False)
+        assert not any(n.startswith("The sample weights are not") for n in recommended.notes)
+        reference = sm.GLM(y, exog, family=sm.families.Binomial(),
+                           var_weights=scale * weights).fit(tol=1e-14, cov_type="HC0")
+        np.testing.assert_allclose(recommended.bse, reference.bse, rtol=RTOL)
+    # As the README says: var_weights share the frequency reading's covariance and AIC, and
+    # count rows in nobs.
+    plain = model.summary()
+    reference = sm.GLM(y, exog, family=sm.families.Binomial(),
+                       var_weights=scale * weights).fit(tol=1e-14)
+    np.testing.assert_allclose(plain.bse, reference.bse, rtol=RTOL)
+    np.testing.assert_allclose(plain.aic, reference.aic, rtol=RTOL)
+    assert reference.nobs == 300 and plain.nobs == pytest.approx(1.0)
+    counts = fit(X, y, sw=np.round(3 * weights)).summary()
+    assert not any(n.startswith("The sample weights are not") for n in counts.notes)

@@ -958,6 +958,20 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
             "Unless the class weights count rows, this misstates the sample size and with it "
             "the standard errors, p-values and intervals; fit without class_weight for "
             "inference.")
+    elif np.any(s != np.round(s)) and not (
+            cov_type == "cluster" and not use_correction and n_groups == objective.n_samples):
+        # Weights that are not counts (normalised to sum to 1, survey or importance weights)
+        # silently rescale every standard error under the frequency reading; the per-row
+        # cluster sandwich without correction is the one that does not depend on their scale.
+        notes.append(
+            "The sample weights are not whole numbers. They are read as frequency weights, as "
+            "if each row were that many observations (N = "
+            f"{nobs:g} from {int(np.count_nonzero(s > 0))} rows), so the standard errors, "
+            "p-values, intervals, Df Residuals and BIC depend on the scale of the weights. If "
+            "they are sampling or importance weights rather than counts, use "
+            f"summary(cov_type='cluster', groups=np.arange({objective.n_samples}), "
+            "use_correction=False): the sandwich with weighted scores (statsmodels' GLM with "
+            "var_weights and cov_type='HC0'), which does not depend on their scale.")
     if separated.any():
         separating = ", ".join(names[j] for j in separation.features)
         notes.append(
