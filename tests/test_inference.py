@@ -670,3 +670,24 @@ def test_fractional_sample_weights_are_noted_with_the_scale_free_alternative():
     assert reference.nobs == 300 and plain.nobs == pytest.approx(1.0)
     counts = fit(X, y, sw=np.round(3 * weights)).summary()
     assert not any(n.startswith("The sample weights are not") for n in counts.notes)
+
+
+@pytest.mark.parametrize("sparse", [False, True])
+def test_a_constant_column_is_found_over_the_rows_of_non_zero_weight(sparse):
+    # Rows of weight 0 are not in the data: a column constant on the others is the model's
+    # intercept and has no marginal effect, as in statsmodels without those rows.
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(10)
+    x = rng.normal(size=200)
+    y = (rng.random(200) < 1 / (1 + np.exp(-x))).astype(float)
+    constant = np.r_[np.zeros(20), np.ones(180)]
+    weight = constant.copy()
+    X = np.c_[constant, x]
+    summary = fit(sp.csr_matrix(X) if sparse else X, y, sw=weight,
+                  fit_intercept=False).summary()
+    reference = sm.Logit(y[20:], X[20:]).fit(method="newton", tol=1e-10, disp=0)
+    assert summary.margeff_names == ["x1"]
+    me = reference.get_margeff()
+    np.testing.assert_allclose(summary.margeff, me.margeff, rtol=RTOL)
+    np.testing.assert_allclose(summary.margeff_se, me.margeff_se, rtol=RTOL)

@@ -317,17 +317,23 @@ def _design_factor(objective) -> tuple[np.ndarray, int]:
 
 
 def _constant_columns(objective) -> np.ndarray:
-    """Indices of non-zero constant columns (a user-supplied intercept)."""
-    X = objective.X
-    if objective.n_samples == 0:
-        return np.array([], dtype=np.intp)
-    high = X.max(axis=0)
-    low = X.min(axis=0)
-    if sp.issparse(X):
-        high, low = high.toarray(), low.toarray()
-    high = np.asarray(high, dtype=np.float64).ravel()
-    low = np.asarray(low, dtype=np.float64).ravel()
-    return np.flatnonzero((high == low) & (high != 0))
+    """Indices of non-zero constant columns (a user-supplied intercept) over the rows of
+    non-zero weight: rows of weight 0 are not in the data (frequency weights), as in
+    :func:`design_rank`. A block of rows at a time, so no copy of X is made."""
+    d = objective.n_features
+    high = np.full(d, -np.inf)
+    low = np.full(d, np.inf)
+    for start, stop, block in _row_blocks(objective):
+        keep = objective.sample_weight[start:stop] > 0
+        if not keep.any():
+            continue
+        block = block[keep] if not keep.all() else block
+        block_high, block_low = block.max(axis=0), block.min(axis=0)
+        if sp.issparse(block):
+            block_high, block_low = block_high.toarray(), block_low.toarray()
+        high = np.maximum(high, np.asarray(block_high, dtype=np.float64).ravel())
+        low = np.minimum(low, np.asarray(block_low, dtype=np.float64).ravel())
+    return np.flatnonzero((high == low) & (high != 0) & np.isfinite(high))
 
 
 # --------------------------------------------------------------------------- summary object
