@@ -626,3 +626,41 @@ def test_nan_in_x_gets_scikit_learns_message_with_its_fixes(synthetic, sparse):
     with pytest.raises(ValueError) as ours:
         LogisticRegression().fit(X, y)
     assert str(ours.value) == str(reference.value)
+
+
+@pytest.mark.parametrize("kind", ["pandas-category", "pandas-str", "pandas-datetime",
+                                  "polars-str", "pyarrow-dictionary"])
+def test_non_numeric_columns_are_named_with_the_fix(synthetic, kind):
+    # NumPy's conversion error named a value ("could not convert string to float: 'n'"),
+    # neither the column nor the fix.
+    import polars as pl
+    import pyarrow as pa
+    from sklearn.compose import ColumnTransformer
+    from sklearn.preprocessing import OneHotEncoder
+
+    X, y = synthetic
+    frame = pd.DataFrame(X[:, :3], columns=["a", "b", "c"])
+    frame["colour"] = np.where(X[:, 3] > 0, "red", "blue")
+    if kind == "pandas-category":
+        frame["colour"] = frame["colour"].astype("category")
+    if kind == "pandas-datetime":
+        frame["colour"] = pd.to_datetime(np.where(X[:, 3] > 0, "2024-01-02", "2024-01-01"))
+    data = {"polars-str": lambda: pl.from_pandas(frame),
+            "pyarrow-dictionary": lambda: pa.Table.from_pandas(frame).set_column(
+                3, "colour", pa.array(frame["colour"]).dictionary_encode()),
+            }.get(kind, lambda: frame)()
+    with pytest.raises((ValueError, TypeError)):
+        SklearnLogisticRegression().fit(data, y)
+    message = r"non-numeric column\(s\) 'colour' \(.*\); LogisticRegression .*OneHotEncoder"
+    with pytest.raises(ValueError, match=message):
+        LogisticRegression().fit(data, y)
+    numeric = LogisticRegression().fit(frame[["a", "b", "c"]].assign(colour=0.0), y)
+    with pytest.raises(ValueError, match=message):
+        numeric.predict(data)
+    if kind in ("pandas-category", "pandas-str"):
+        # The fix the message names gives scikit-learn's model on the encoded columns.
+        encode = ColumnTransformer([("onehot", OneHotEncoder(drop="first"), ["colour"])],
+                                   remainder="passthrough")
+        encoded = encode.fit_transform(frame)
+        assert_same_model(LogisticRegression(tol=1e-10).fit(encoded, y),
+                          sklearn_reference(encoded, y))

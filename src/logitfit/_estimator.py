@@ -203,6 +203,69 @@ def check_feature_magnitudes(X, names=None) -> None:
     )
 
 
+def _non_numeric_columns(X) -> list[str]:
+    """'name (dtype)' for each column of a pandas or polars DataFrame or pyarrow Table ``X``
+    that holds neither numbers nor booleans; empty for other inputs."""
+    module = type(X).__module__.split(".")[0]
+    found = []
+    if module == "pandas" and hasattr(X, "iloc"):
+        import pandas as pd
+
+        for j, name in enumerate(X.columns):
+            column = X.iloc[:, j]
+            dtype = column.dtype
+            if isinstance(dtype, pd.CategoricalDtype):
+                dtype = dtype.categories.dtype  # numeric categories convert as numbers
+            if pd.api.types.is_object_dtype(dtype):
+                try:  # numbers held as objects convert
+                    np.asarray(column.dropna(), dtype=np.float64)
+                    continue
+                except (ValueError, TypeError):
+                    pass
+            elif pd.api.types.is_numeric_dtype(dtype):
+                continue
+            found.append(f"{name!r} ({column.dtype})")
+    elif module == "polars" and hasattr(X, "schema"):
+        import polars as pl
+
+        found = [f"{name!r} ({dtype})" for name, dtype in X.schema.items()
+                 if not (dtype.is_numeric() or dtype == pl.Boolean)]
+    elif module == "pyarrow" and hasattr(X, "schema"):
+        import pyarrow as pa
+
+        for column in X.schema:
+            kind = column.type.value_type if pa.types.is_dictionary(column.type) else column.type
+            if not (pa.types.is_integer(kind) or pa.types.is_floating(kind)
+                    or pa.types.is_boolean(kind) or pa.types.is_decimal(kind)):
+                found.append(f"{column.name!r} ({column.type})")
+    return found
+
+
+@contextlib.contextmanager
+def non_numeric_columns_named(X, estimator_name: str):
+    """Turn a failed conversion of a data frame ``X`` to numbers into an error that names its
+    non-numeric columns and the fix.
+
+    NumPy's own error names a value ("could not convert string to float: 'n'"), not the
+    column, nor what to do about it; only a conversion that fails is looked into, so data
+    that converts pays nothing.
+    """
+    try:
+        yield
+    except (ValueError, TypeError) as error:
+        columns = _non_numeric_columns(X)
+        if not columns:
+            raise
+        listed = ", ".join(columns[:10])
+        listed += f" and {len(columns) - 10} more" if len(columns) > 10 else ""
+        raise ValueError(
+            f"X has non-numeric column(s) {listed}; {estimator_name} takes numbers only. "
+            "Encode them as numbers first, for example with "
+            "sklearn.preprocessing.OneHotEncoder in a sklearn.compose.ColumnTransformer "
+            "(or drop them)."
+        ) from error
+
+
 def _encode_binary(y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Return the sorted distinct labels, shape (k,), and y as 0.0/1.0, shape (n_samples,).
 
@@ -360,9 +423,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         check_class_weight(self.class_weight)
 
     def _validate_X(self, X, reset):
-        return validate_data(
-            self, X, reset=reset, accept_sparse="csr", dtype=[np.float64, np.float32], order="C"
-        )
+        with non_numeric_columns_named(X, type(self).__name__):
+            return validate_data(self, X, reset=reset, accept_sparse="csr",
+                                 dtype=[np.float64, np.float32], order="C")
 
     def _sample_weights(self, X, y_encoded, sample_weight):
         return weights_with_classes(X, y_encoded, sample_weight, self.class_weight,
@@ -375,7 +438,9 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         Parameters
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
-            float32 data is kept as float32 (passes read it at half the memory traffic).
+            Numbers or booleans (a data frame's text, categorical or date columns are refused
+            by name: encode them first). float32 data is kept as float32 (passes read it at
+            half the memory traffic).
         y : array-like of shape (n_samples,)
             Exactly two distinct labels, of any type.
         sample_weight : array-like of shape (n_samples,), default=None
@@ -402,10 +467,11 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         self._target_name = target_name(y)
         # Dense X is checked for NaN and infinity within the solver's first pass (see
         # BCEObjective.check_finite_data) rather than by a separate scan of X.
-        X, y = validate_data(
-            self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
-            ensure_all_finite=False,
-        )
+        with non_numeric_columns_named(X, type(self).__name__):
+            X, y = validate_data(
+                self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32], order="C",
+                ensure_all_finite=False,
+            )
         if sp.issparse(X):
             assert_all_finite(X.data, input_name="X", estimator_name=type(self).__name__)
         check_feature_magnitudes(X, getattr(self, "feature_names_in_", None))
