@@ -664,3 +664,18 @@ def test_non_numeric_columns_are_named_with_the_fix(synthetic, kind):
         encoded = encode.fit_transform(frame)
         assert_same_model(LogisticRegression(tol=1e-10).fit(encoded, y),
                           sklearn_reference(encoded, y))
+
+
+def test_float32_x_gives_float64_outputs_where_scikit_learn_gives_float32(synthetic):
+    # The documented difference: scikit-learn keeps float32 in coef_ and its outputs; logitfit
+    # returns float64 throughout, as accurate as the float64 fit on the same values.
+    X, y = synthetic
+    X32 = X.astype(np.float32)
+    reference = SklearnLogisticRegression().fit(X32, y)
+    assert reference.coef_.dtype == np.float32
+    model = LogisticRegression(tol=1e-10).fit(X32, y)
+    outputs = [model.coef_, model.intercept_, model.decision_function(X32),
+               model.predict_proba(X32), model.predict_log_proba(X32)]
+    assert [a.dtype for a in outputs] == [np.float64] * 5
+    exact = sklearn_reference(X32.astype(np.float64), y, solver="newton-cholesky")
+    np.testing.assert_allclose(model.predict_proba(X32), exact.predict_proba(X32), rtol=1e-9)

@@ -342,6 +342,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
     Attributes
     ----------
     coef_ : ndarray of shape (1, n_features)
+        float64, also for float32 X (scikit-learn's solvers give float32 there); so are
+        ``intercept_`` and the outputs of ``decision_function`` and ``predict_proba``.
     intercept_ : ndarray of shape (1,)
     classes_ : ndarray of shape (2,)
         The two labels; ``classes_[1]`` is the positive class.
