@@ -476,6 +476,12 @@ def test_bad_arguments_name_the_fix():
         model.summary(cov_type="cluster")
     with pytest.raises(ValueError, match="one label per training row"):
         model.summary(cov_type="cluster", groups=[1, 2])
+    # A one-column frame, or two columns (statsmodels' two-way clustering), is not a label
+    # per row: the message says to pass a single column.
+    with pytest.raises(ValueError, match=r"Pass a single column, e.g. groups=df\['firm'\]"):
+        model.summary(cov_type="cluster", groups=pd.DataFrame({"firm": np.arange(len(y)) % 4}))
+    with pytest.raises(ValueError, match="one-way only"):
+        model.summary(cov_type="cluster", groups=np.c_[np.arange(len(y)) % 4, np.arange(len(y))])
     with pytest.raises(ValueError, match="at least 2 distinct groups"):
         model.summary(cov_type="cluster", groups=np.zeros(len(y)))
     with pytest.raises(ValueError, match="only used with cov_type='cluster'"):

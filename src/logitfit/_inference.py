@@ -746,6 +746,12 @@ def _check_cov_type(cov_type, groups, n_samples):
             raise ValueError("cov_type='cluster' needs groups: one cluster label per training "
                              "row, e.g. summary(cov_type='cluster', groups=df['firm']).")
         groups = np.asarray(groups)
+        if groups.ndim == 2 and groups.shape[0] == n_samples:
+            # A one-column DataFrame (df[['firm']]), or two label columns as statsmodels takes
+            # for two-way clustering, which is not offered here.
+            raise ValueError(f"groups must be one label per training row, a 1-d array of length "
+                             f"{n_samples}; got shape {groups.shape}. Pass a single column, e.g. "
+                             "groups=df['firm'] (clustering is one-way only).")
         if groups.ndim != 1 or groups.shape[0] != n_samples:
             raise ValueError(f"groups must have one label per training row ({n_samples}), got "
                              f"shape {groups.shape}.")
