@@ -131,6 +131,19 @@ def test_save_refuses_to_overwrite_unless_forced(tmp_path, fitted):
     assert logitfit.load(path).coef_.shape == model.coef_.shape
 
 
+@pytest.mark.parametrize("force", [False, True])
+def test_save_to_a_directory_names_the_fix(tmp_path, fitted, force):
+    # It said 'already exists; ... replace it with force=True', and force=True then failed
+    # with a bare IsADirectoryError.
+    model, _ = fitted
+    with pytest.raises(IsADirectoryError, match=r"is a directory; give the model a file "
+                                                r"name, such as .*model\.json") as caught:
+        model.save(tmp_path, force=force)
+    assert "force" not in str(caught.value)
+    model.save(tmp_path / "model.json")
+    assert logitfit.load(tmp_path / "model.json").coef_.tolist() == model.coef_.tolist()
+
+
 def _damage(tmp_path, fitted, change):
     model, _ = fitted
     path = tmp_path / "m.json"

@@ -703,6 +703,8 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         ------
         FileExistsError
             The file exists and ``force`` is False.
+        IsADirectoryError
+            ``path`` is a directory.
         logitfit._errors.InputError (a ValueError)
             A parameter cannot be stored exactly (a ``random_state`` that is not an int or
             None, a solver option that is not a JSON scalar, labels that are not bool,

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import errno
 import json
 import math
 import numbers
@@ -475,7 +476,15 @@ def write_model(document: dict, path: str, *, force: bool = False) -> None:
     ------
     FileExistsError
         ``path`` exists and ``force`` is false.
+    IsADirectoryError
+        ``path`` is a directory.
     """
+    if os.path.isdir(path):
+        # Else "x" mode reports it as an existing file and the advice is force=True, which
+        # then fails as well.
+        raise IsADirectoryError(
+            errno.EISDIR, f"{path} is a directory; give the model a file name, such as "
+            f"{os.path.join(path, 'model.json')}")
     text = _json_text(document)
     # "x" mode creates the file only if it does not exist: nothing is overwritten by a race
     # between a check and the write.
