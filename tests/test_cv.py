@@ -470,3 +470,20 @@ def test_save_refuses_a_mean_of_fold_solutions_and_a_stale_refit(tmp_path):
         cv.fit(X, np.ones_like(y))
     cv.save(tmp_path / "kept.json")
     np.testing.assert_array_equal(logitfit.load(tmp_path / "kept.json").coef_, cv.coef_)
+
+
+def test_non_numeric_columns_are_named_with_the_fix():
+    # As for LogisticRegression: NumPy's error named a value, not the column or the fix.
+    import pandas as pd
+
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame({"a": rng.normal(size=60), "colour": ["red", "blue", "green"] * 20})
+    y = (frame["a"] > 0).astype(int)
+    with pytest.raises(ValueError):
+        SkLogisticRegressionCV(Cs=2, cv=2).fit(frame, y)
+    message = r"non-numeric column\(s\) 'colour' .*LogisticRegressionCV .*OneHotEncoder"
+    with pytest.raises(ValueError, match=message):
+        LogisticRegressionCV(Cs=2, cv=2).fit(frame, y)
+    fitted = LogisticRegressionCV(Cs=2, cv=2).fit(frame.assign(colour=0.0), y)
+    with pytest.raises(ValueError, match=message):
+        fitted.predict(frame)

@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from . import _kernels, _loss
 from ._estimator import (
     LogisticRegression,
+    non_numeric_columns_named,
     previous_fit_kept,
     target_name,
     weights_with_classes,
@@ -320,8 +321,9 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         l1_ratios = self._check_params()
         y_name = target_name(y)  # for the saved model's "Dep. Variable"
         self.__dict__.pop("_refit_model", None)
-        X, y = validate_data(self, X, y, accept_sparse="csr", dtype=[np.float64, np.float32],
-                             order="C")
+        with non_numeric_columns_named(X, type(self).__name__):
+            X, y = validate_data(self, X, y, accept_sparse="csr",
+                                 dtype=[np.float64, np.float32], order="C")
         refuse_probability_targets(y)
         check_classification_targets(y)
         self.classes_, y_encoded = np.unique(y, return_inverse=True)
@@ -486,8 +488,9 @@ class LogisticRegressionCV(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,)
         """
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, accept_sparse="csr",
-                          dtype=[np.float64, np.float32], order="C")
+        with non_numeric_columns_named(X, type(self).__name__):
+            X = validate_data(self, X, reset=False, accept_sparse="csr",
+                              dtype=[np.float64, np.float32], order="C")
         return _logits(X, np.r_[self.coef_.ravel(), self.intercept_], True)
 
     def predict_proba(self, X):
