@@ -480,7 +480,8 @@ def test_non_numeric_columns_are_named_with_the_fix():
     frame = pd.DataFrame({"a": rng.normal(size=60), "colour": ["red", "blue", "green"] * 20})
     y = (frame["a"] > 0).astype(int)
     with pytest.raises(ValueError):
-        SkLogisticRegressionCV(Cs=2, cv=2).fit(frame, y)
+        SkLogisticRegressionCV(Cs=2, cv=2, l1_ratios=(0.0,), scoring="neg_log_loss",
+                               use_legacy_attributes=False).fit(frame, y)
     message = r"non-numeric column\(s\) 'colour' .*LogisticRegressionCV .*OneHotEncoder"
     with pytest.raises(ValueError, match=message):
         LogisticRegressionCV(Cs=2, cv=2).fit(frame, y)
