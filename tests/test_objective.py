@@ -175,3 +175,11 @@ def test_extreme_coefficients_stay_finite():
     value, grad = objective.loss_gradient(huge)
     assert np.isfinite(value) and np.all(np.isfinite(grad))
     assert np.all(np.isfinite(objective.hessian(huge)))
+
+
+def test_positive_rate_is_the_weighted_mean_of_y():
+    rng = np.random.default_rng(2)
+    y = rng.random(30_000)  # soft labels too
+    s = rng.exponential(size=30_000)
+    objective = BCEObjective(rng.normal(size=(30_000, 2)), y, s)
+    np.testing.assert_allclose(objective.positive_rate(), np.average(y, weights=s), rtol=1e-13)

@@ -654,7 +654,7 @@ class LogisticRegression(ClassifierMixin, BaseEstimator):
         if self.fit_intercept:
             # The intercept-only optimum, logit of the weighted positive rate: a better start
             # than 0 when the classes are unbalanced, and exact for the null model.
-            rate = float(objective.sample_weight @ objective.y) / objective.scale
+            rate = objective.positive_rate()
             rate = min(max(rate, 1e-12), 1 - 1e-12)
             coef[-1] = math.log(rate / (1 - rate))
         return coef

@@ -146,7 +146,7 @@ def _resolve_l1_ratio(penalty, l1_ratio) -> float:
 
 def null_intercept(objective: BCEObjective) -> float:
     """The intercept-only optimum: the logit of the weighted positive rate."""
-    rate = float(objective.sample_weight @ objective.y) / objective.scale
+    rate = objective.positive_rate()
     rate = min(max(rate, 1e-12), 1 - 1e-12)
     return math.log(rate / (1 - rate))
 

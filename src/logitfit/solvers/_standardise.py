@@ -60,7 +60,7 @@ def standardising_map(objective):
     # of the intercept-only model, λ the L2 strength): scaling by its square root rather than by
     # sⱼ alone keeps a column of tiny scale, which the penalty dominates, from becoming the
     # stiffest direction of the standardised problem.
-    rate = float(objective.sample_weight @ objective.y) / objective.scale
+    rate = objective.positive_rate()
     weight = max(rate * (1.0 - rate), 1e-6)
     spread = np.sqrt(variance + objective.l2_strength / (weight * objective.scale))
     spread[~(spread > 0.0)] = 1.0
