@@ -36,8 +36,8 @@ from workloads import load  # noqa: E402
 BIG_ITER = 1_000_000
 # OpenBLAS's worker threads busy-wait for about a tenth of a second after each threaded call,
 # holding the cores: a loss+gradient pass started right after the GEMM below took half as long
-# again as one started after X.sum(). Each timed kernel call waits this long first, so that
-# no call pays for the one before it.
+# again as one started after X.sum(). Each timed call (kernel or fit) waits this long first,
+# so that no call pays for the one before it.
 SETTLE_SECONDS = 0.25
 
 
@@ -146,6 +146,9 @@ class Worker:
     def fit(self, library: str, solver: str, tol: float, options: dict) -> dict:
         self._warm_up(library, solver, options)
         model = _estimator(library, solver, tol, options)
+        # As in ``kernels``: the fit before (a BLAS user's) may have left BLAS's threads
+        # spinning on the cores, which would slow this one down for its first ~0.1 s.
+        time.sleep(SETTLE_SECONDS)
         start = time.perf_counter()
         model.fit(self.X, self.y)
         elapsed = time.perf_counter() - start

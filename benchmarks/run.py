@@ -10,8 +10,9 @@ For each workload (see ``workloads.py``) the runner
 2. calibrates, for every contender, the loosest tolerance in a ladder of powers of ten at
    which it reaches a relative suboptimality (f - f*) / |f*| <= 1e-8 (a contender that cannot
    within the time cap is marked, and not timed further);
-3. times every calibrated contender ``--repeats`` times, alternating their order, and reports
-   medians and the ratio logitfit / best scikit-learn solver;
+3. times every calibrated contender ``--repeats`` times, alternating their order, each fit
+   starting a quarter of a second after the one before (once BLAS's threads have stopped
+   spinning), and reports medians and the ratio logitfit / best scikit-learn solver;
 4. measures the kernels against the machine (memory bandwidth, GEMM FLOP rate) in
    ``--kernel-runs`` fresh processes, one after the other, and reports medians over all their
    rounds; then the peak memory of a W1 fit, and the start-up cost of a new process (numba's
