@@ -120,6 +120,13 @@ def check_class_weight(class_weight, classes: np.ndarray | None = None) -> None:
             )
 
 
+def _label_of(classes: np.ndarray, per_class: np.ndarray):
+    """The label of the class with the least of ``per_class``, as Python writes it (``'no'``,
+    not ``np.str_('no')``), for messages."""
+    label = classes[int(np.argmin(per_class))]
+    return label.item() if isinstance(label, np.generic) else label
+
+
 def weights_with_classes(X, y_encoded: np.ndarray, sample_weight, class_weight,
                          classes: np.ndarray) -> np.ndarray:
     """Validated sample weights times the class weights, shape (n_samples,).
@@ -133,8 +140,7 @@ def weights_with_classes(X, y_encoded: np.ndarray, sample_weight, class_weight,
     if class_weight == "balanced":
         totals = np.bincount(y_encoded, weights=weights, minlength=2)
         if not np.all(totals > 0):
-            empty = classes[int(np.argmin(totals))]
-            empty = empty.item() if isinstance(empty, np.generic) else empty
+            empty = _label_of(classes, totals)
             raise ValueError(
                 f"class_weight='balanced' needs weight in both classes, but class {empty!r} "
                 "has a total sample_weight of 0: give that class some weight, or drop "
@@ -148,8 +154,7 @@ def weights_with_classes(X, y_encoded: np.ndarray, sample_weight, class_weight,
             # Said here, naming class_weight: the later check of weight on both classes would
             # blame sample_weight, and LogisticRegressionCV's check of its folds would advise
             # stratified folds, neither of which is the fix.
-            empty = classes[int(np.argmin(per_class))]
-            empty = empty.item() if isinstance(empty, np.generic) else empty
+            empty = _label_of(classes, per_class)
             raise ValueError(
                 f"class_weight gives class {empty!r} a weight of 0, which leaves one class to "
                 "fit; a classifier needs weight on both classes: give that class a positive "
