@@ -49,7 +49,9 @@ _SELECTIONS = ("best", "one_standard_error")
 def _score(scoring: str, y: np.ndarray, z: np.ndarray, weights: np.ndarray) -> float:
     # y in {0, 1}, z the logits of the held-out rows; larger is better for every scoring.
     if scoring == "neg_log_loss":
-        return -float(weights @ _loss.loss(z, y)) / float(weights.sum())
+        # einsum, not ``@``: BLAS's threaded dot would leave its pool spinning on the cores
+        # the next fold's passes need (see BCEObjective.positive_rate).
+        return -float(np.einsum("i,i->", weights, _loss.loss(z, y))) / float(weights.sum())
     if scoring == "roc_auc":
         # Undefined when the held-out rows of non-zero weight hold one class: NaN, left out of
         # the mean over folds (scikit-learn's metric would warn once per C and fold).

@@ -824,7 +824,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
     residual, curvature, slope_weight, llf, total_curvature = pointwise_statistics(z, y, s)
 
     # The null model has only an intercept, fitted in closed form.
-    rate = float(s @ y) / nobs
+    rate = objective.positive_rate()
     llnull = nobs * sum(p * math.log(p) for p in (rate, 1.0 - rate) if p > 0)
     if nobs <= k and (cov_type == "HC1" or (cov_type == "cluster" and use_correction)):
         raise ValueError(
