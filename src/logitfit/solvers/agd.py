@@ -66,10 +66,10 @@ def solve(
             if lipschitz > 1e300:
                 # No step is short enough (curvature beyond float64, as with columns of
                 # values near 1e200): taking the last one anyway raised f by 1e98.
-                done = done(grad_x)
+                finished = done(grad_x)
                 return history.result(
-                    x, iteration - 1, done,
-                    "converged" if done else "line search found no decrease: the objective "
+                    x, iteration - 1, finished,
+                    "converged" if finished else "line search found no decrease: the objective "
                     "is flat to float64 precision along the gradient")
             lipschitz *= 2.0
         momentum_next = 0.5 * (1.0 + math.sqrt(1.0 + 4.0 * momentum * momentum))
@@ -86,5 +86,5 @@ def solve(
             value_y, grad_y = value_x, grad_x
         else:
             value_y, grad_y = objective.loss_gradient(y)
-    done = done(grad_x)
-    return history.result(x, max_iter, done, "converged" if done else "max_iter reached")
+    finished = done(grad_x)
+    return history.result(x, max_iter, finished, "converged" if finished else "max_iter reached")

@@ -263,5 +263,6 @@ def solve(
         if history.record(coef, total, grad, step):
             return history.result(coef, iteration, done(grad, coef),
                                   "stopped by callback")
-    done = done(grad, coef)
-    return history.result(coef, max_iter, done, "converged" if done else "max_iter reached")
+    finished = done(grad, coef)
+    return history.result(coef, max_iter, finished,
+                          "converged" if finished else "max_iter reached")

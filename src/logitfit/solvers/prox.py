@@ -105,5 +105,5 @@ def solve(
             smooth_y, grad_y = smooth_x, grad_x
         else:
             smooth_y, grad_y = objective.loss_gradient(y)
-    done = done(grad_x, x)
-    return history.result(x, max_iter, done, "converged" if done else "max_iter reached")
+    finished = done(grad_x, x)
+    return history.result(x, max_iter, finished, "converged" if finished else "max_iter reached")
