@@ -108,18 +108,6 @@ class IllConditionedWarning(UserWarning):
 # --------------------------------------------------------------------------- numerics
 
 
-def _assemble(objective, gram, cross, total) -> np.ndarray:
-    if not objective.fit_intercept:
-        return gram
-    d = objective.n_features
-    out = np.empty((d + 1, d + 1))
-    out[:d, :d] = gram
-    out[:d, d] = cross
-    out[d, :d] = cross
-    out[d, d] = total
-    return out
-
-
 @numba.njit(cache=True)
 def pointwise_statistics(z, y, sample_weight):
     """One pass over the logits: what every statistic needs, per row and summed.
@@ -144,12 +132,6 @@ def pointwise_statistics(z, y, sample_weight):
         loglik -= sample_weight[i] * loss_i
         total += sample_weight[i] * h
     return residual, curvature, slope, loglik, total
-
-
-def weighted_gram(objective, weights: np.ndarray) -> np.ndarray:
-    """Return Σᵢ qᵢ x̃ᵢ x̃ᵢᵀ, shape (n_coef, n_coef), for non-negative qᵢ, block by block."""
-    builder = _kernels.csr_hessian if objective.sparse else _kernels.dense_hessian
-    return _assemble(objective, *builder(objective.X, np.ascontiguousarray(weights)))
 
 
 # Rows of the design per QR update in design_rank: blocks of about 16 MiB. LAPACK's QR runs
@@ -835,7 +817,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
         )
 
     with np.errstate(over="ignore", invalid="ignore"):  # refused just below, by name
-        information = weighted_gram(objective, s * curvature)
+        information = objective.weighted_gram(s * curvature)
     check_no_overflow(np.diag(information)[:d])
     bread, rcond = _invert_information(information)
     # Only a nearly singular information matrix can come from a rank-deficient design (the
@@ -882,7 +864,7 @@ def compute_summary(model, objective, *, alpha: float = 0.05, cov_type: str = "n
                 )
             with np.errstate(divide="ignore"):  # a leverage of 1 gives an infinite variance
                 weights = weights / (1.0 - leverage) ** (1 if cov_type == "HC2" else 2)
-        cov = bread @ weighted_gram(objective, weights) @ bread
+        cov = bread @ objective.weighted_gram(weights) @ bread
         if cov_type == "HC1":
             cov *= nobs / (nobs - rank)
     cov = 0.5 * (cov + cov.T)

@@ -293,6 +293,25 @@ class BCEObjective:
             diag[-1] = 0.0
         return diag
 
+    def weighted_gram(self, weights: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
+        """Return Σᵢ qᵢ x̃ᵢ x̃ᵢᵀ, shape (n_coef, n_coef), x̃ᵢ = [xᵢ, 1] with an intercept.
+
+        ``weights`` qᵢ ≥ 0 has shape (n_samples,), or, with ``rows`` (sorted int64 indices of
+        shape (m,)), shape (m,): the sum then runs over those rows only. Accumulated over
+        row blocks (BLAS syrk, or the CSR kernel), with no n x d temporary.
+        """
+        builder = _kernels.csr_hessian if self.sparse else _kernels.dense_hessian
+        gram, cross, total = builder(self.X, np.ascontiguousarray(weights), rows)
+        if not self.fit_intercept:
+            return gram
+        d = self.n_features
+        out = np.empty((d + 1, d + 1))
+        out[:d, :d] = gram
+        out[:d, d] = cross
+        out[d, :d] = cross
+        out[d, d] = total
+        return out
+
     def hessian(self, coef: np.ndarray, rows: np.ndarray | None = None) -> np.ndarray:
         """Return ∇²f(θ), shape (n_coef, n_coef), accumulated block by block.
 
@@ -301,26 +320,11 @@ class BCEObjective:
         (number of such rows) / m: a subsampled Hessian, at m/n of the cost. The penalty term
         stays exact.
         """
-        weights = self.hessian_weights(coef, rows)
-        builder = _kernels.csr_hessian if self.sparse else _kernels.dense_hessian
+        hess = self.weighted_gram(self.hessian_weights(coef, rows), rows)
         if rows is None:
-            gram, cross, total = builder(self.X, weights)
             self.n_data_passes += 1
         else:
-            factor = self.n_weighted_samples / rows.shape[0]
-            gram, cross, total = builder(self.X, weights, rows)
-            gram *= factor
-            cross *= factor
-            total *= factor
-        if self.fit_intercept:
-            d = self.n_features
-            hess = np.empty((d + 1, d + 1))
-            hess[:d, :d] = gram
-            hess[:d, d] = cross
-            hess[d, :d] = cross
-            hess[d, d] = total
-        else:
-            hess = gram
+            hess *= self.n_weighted_samples / rows.shape[0]
         hess[np.diag_indices_from(hess)] += self._penalty_diagonal()
         check_no_overflow(np.diag(hess)[:self.n_features])
         return hess

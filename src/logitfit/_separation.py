@@ -68,8 +68,6 @@ import scipy.linalg
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
-from . import _kernels
-
 # A converged unpenalised fit with a logit beyond this is checked for separation. A fit that
 # meets tol on separated data leaves the separated rows at |z| ≈ ln(n_separated / (n tol)),
 # about 10 to 16 at the default tol: the check must see them there. Finite optima rarely
@@ -479,9 +477,6 @@ def find_separation_wide(objective, coef: np.ndarray, *,
     order = np.argsort(margin, kind="stable")
     ordered = margin[order]
     n_active = int(np.count_nonzero(problem.active))
-    X = objective.X
-    builder = _kernels.csr_hessian if sp.issparse(X) else _kernels.dense_hessian
-    d = objective.n_features
     gram = np.zeros((objective.n_coef, objective.n_coef))
     start = 0
     for threshold in _WIDE_THRESHOLDS:
@@ -492,12 +487,7 @@ def find_separation_wide(objective, coef: np.ndarray, *,
             continue
         rows = np.sort(order[start:stop]).astype(np.int64)
         start = stop
-        block, cross, total = builder(X, np.ones(rows.size), rows)
-        gram[:d, :d] += block
-        if objective.fit_intercept:
-            gram[:d, d] += cross
-            gram[d, :d] += cross
-            gram[d, d] += total
+        gram += objective.weighted_gram(np.ones(rows.size), rows)
         columns = _dependent_columns(gram)
         if columns is None:
             return None
