@@ -20,6 +20,7 @@ from sklearn.utils.multiclass import check_classification_targets, type_of_targe
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
 from . import _kernels, _loss
+from ._errors import first_few
 from ._inference import Summary, coef_names, compute_summary, fitted_params
 from ._objective import BCEObjective
 from ._separation import SeparationMonitor, SeparationWarning, separation_message
@@ -196,9 +197,8 @@ def check_feature_magnitudes(X, names=None) -> None:
         tiny = np.flatnonzero((magnitude > 0.0) & (magnitude < _TINY_FEATURE))
     if tiny.size == 0:
         return
-    listed = ", ".join(f"{names[j] if names is not None else f'x{j}'} (about {magnitude[j]:.0e})"
-                       for j in tiny[:10])
-    listed += f" and {tiny.size - 10} more" if tiny.size > 10 else ""
+    listed = first_few([f"{names[j] if names is not None else f'x{j}'} "
+                        f"(about {magnitude[j]:.0e})" for j in tiny])
     raise ValueError(
         f"Feature(s) {listed} hold only values below 1e-160 in magnitude, whose squares "
         "underflow float64: the fit's curvature and stopping rules cannot see them. Rescale "
@@ -261,11 +261,9 @@ def non_numeric_columns_named(X, estimator_name: str):
         columns = _non_numeric_columns(X)
         if not columns:
             raise
-        listed = ", ".join(columns[:10])
-        listed += f" and {len(columns) - 10} more" if len(columns) > 10 else ""
         raise ValueError(
-            f"X has non-numeric column(s) {listed}; {estimator_name} takes numbers only. "
-            "Encode them as numbers first, for example with "
+            f"X has non-numeric column(s) {first_few(columns)}; {estimator_name} takes "
+            "numbers only. Encode them as numbers first, for example with "
             "sklearn.preprocessing.OneHotEncoder in a sklearn.compose.ColumnTransformer "
             "(or drop them)."
         ) from error

@@ -68,6 +68,8 @@ import scipy.linalg
 import scipy.sparse as sp
 from scipy.optimize import linprog
 
+from ._errors import first_few
+
 # A converged unpenalised fit with a logit beyond this is checked for separation. A fit that
 # meets tol on separated data leaves the separated rows at |z| ≈ ln(n_separated / (n tol)),
 # about 10 to 16 at the default tol: the check must see them there. Finite optima rarely
@@ -536,7 +538,7 @@ def _fewest_features(problem: _Problem, pool, start, beta):
 def separation_message(separation: Separation, names: list[str], *, stopped: bool) -> str:
     """The warning text: which features separate, what it means and what to do about it."""
     shown = [names[j] for j in separation.features]
-    listed = ", ".join(shown[:10]) + (f" and {len(shown) - 10} more" if len(shown) > 10 else "")
+    listed = first_few(shown)
     by = f"by {listed}" if len(shown) == 1 else f"by a combination of {listed}"
     if separation.kind == "complete":
         what = (f"The classes are completely separated {by}: every sample is predicted "
