@@ -168,6 +168,11 @@ class Session:
         if self.worker is not None:
             self.worker.close()
 
+    def restart(self) -> None:
+        """Stop the worker: the next call starts a fresh process."""
+        self.close()
+        self.worker = None
+
 
 def relative(f: float, f_star: float) -> float:
     return (f - f_star) / abs(f_star)
@@ -313,8 +318,7 @@ def measure_kernels(name: str, session: Session, result: dict, args, auto_tol: f
         for run in range(args.kernel_runs):
             # Each run in a fresh worker: its own process, its own placement of X in memory,
             # and a later phase of the shared machine than the run before.
-            session.close()
-            session.worker = None
+            session.restart()
             answer = session.call(1800, cmd="kernels", theta=result["reference"]["theta"],
                                   gemm_rows=args.gemm_rows, rounds=args.kernel_rounds)
             if answer is None or "error" in answer:
@@ -325,8 +329,7 @@ def measure_kernels(name: str, session: Session, result: dict, args, auto_tol: f
         result["kernels"] = runs[0] if "error" in runs[0] else summarise_kernels(runs)
     if name == "W1":
         # In a fresh worker, so that the peak counts only this fit.
-        session.close()
-        session.worker = None
+        session.restart()
         result["memory"] = session.call(1800, cmd="memory", tol=auto_tol)
 
 
