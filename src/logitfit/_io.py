@@ -109,7 +109,7 @@ def require_columns(present: list[str], names: list[str]) -> None:
 
 def _looks_like_a_measurement(name: str) -> bool:
     # A name such as 0.1257 is a value of a first data line; a year (2020) can be a name.
-    return _looks_like_a_value(name) and any(c in name.lower() for c in ".e") and name != ""
+    return _looks_like_a_value(name) and any(c in name.lower() for c in ".e")
 
 
 def _looks_like_a_value(name: str) -> bool:
