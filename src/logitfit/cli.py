@@ -669,6 +669,11 @@ def _load_model(path: str):
         raise _user_error(error) from None
 
 
+def _weighted_by(sample_weight: str | None) -> str:
+    """What a report or summary line adds when --sample-weight weights its metrics."""
+    return "" if sample_weight is None else f", metrics weighted by {sample_weight!r}"
+
+
 def _evaluate(model_file, data: Dataset, target: str, threshold: float,
               sample_weight: str | None = None):
     """Probabilities, 0/1 labels (soft labels expanded), weights and metrics on ``data``,
@@ -817,8 +822,7 @@ def train(data, target, features, sample_weight, impute, standardize, penalty, C
             report, title=f"logitfit model {os.path.basename(out)} (training data)",
             facts=_facts(trained, [("data", f"{data}: {count_of(trained.n_samples, 'row')}, "
                                             f"{count_of(len(trained.names), 'feature')}"
-                                            + ("" if sample_weight is None else
-                                               f", metrics weighted by {sample_weight!r}"))]),
+                                            f"{_weighted_by(sample_weight)}")]),
             estimator=model, names=trained.names, summary=trained.summary, summary_dict=None,
             y=y, proba=proba, weights=weights, metrics=metrics,
             after=f", after writing the model to {out}")
@@ -915,8 +919,7 @@ def evaluate(model, data, target, threshold, report, force, sample_weight, as_js
     dataset = _read(data, [target, *model_file.preprocessing.input_names, *weight_column],
                     _text_columns(model_file, target))
     y, proba, weights, metrics = _evaluate(model_file, dataset, target, threshold, sample_weight)
-    rows = count_of(dataset.n_rows, "row") + ("" if sample_weight is None
-                                              else f", metrics weighted by {sample_weight!r}")
+    rows = count_of(dataset.n_rows, "row") + _weighted_by(sample_weight)
     if sample_weight is not None:
         metrics["sample_weight"] = sample_weight
     if report is not None:
